@@ -1,0 +1,40 @@
+# Every target bootstraps what it needs on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SINMUN := $(VENV)/bin/sinmun
+SEED := ../shared/seed/000_ed974366ffe0647b.txt
+FONTS := src/sinmun/web/static/fonts/fonts.css
+
+.PHONY: install demo test bench chromium clean
+
+install: $(VENV)/.installed $(FONTS)
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(FONTS): scripts/fonts.sh
+	scripts/fonts.sh
+
+# Debian's Chromium for the browser tests (CI runs as root on a clean machine).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+demo: install
+	@[ -f sinmun.db ] || $(SINMUN) ingest $(SEED)
+	$(SINMUN) serve --host 127.0.0.1 --port 8000
+
+test: install chromium
+	$(PY) -m pytest
+
+bench: install
+	$(PY) bench/bench.py
+
+clean:
+	rm -rf $(VENV) build src/sinmun/web/static/fonts sinmun.db sinmun.db-wal sinmun.db-shm sinmun.index

@@ -1,0 +1,281 @@
+"""The `sinmun` command: a thin shell over `sinmun.archive`.
+
+Every read command takes `--json`. Errors are one line on stderr and a
+non-zero exit, never a traceback (SINMUN_DEBUG=1 shows it for bug reports).
+`show`, `list` and `stats` never load Kiwi.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import sys
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from .archive import Archive
+from .articles import parse_published
+from .ingest import FORMATS
+from .store import StoreError
+
+app = typer.Typer(
+    help="sinmun (신문): archive and Korean-aware search for news articles.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+DbOption = Annotated[
+    Path, typer.Option("--db", envvar="SINMUN_DB", help="SQLite file (default $SINMUN_DB, else ./sinmun.db).")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+DEFAULT_DB = Path("sinmun.db")
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one line."""
+
+
+def friendly(func):
+    """Turn every failure into one line on stderr and exit code 1."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        from .korean import AliasError  # no Kiwi: korean imports kiwipiepy lazily
+        from .search import QueryError
+
+        try:
+            return func(*args, **kwargs)
+        except (UserError, StoreError, QueryError, AliasError, OSError) as exc:
+            err.print(f"[red]error:[/red] {escape(str(exc))}")
+        except KeyboardInterrupt:
+            err.print("interrupted")
+            raise typer.Exit(130)
+        except Exception as exc:  # a bug: still one line, with a way to get more
+            if os.environ.get("SINMUN_DEBUG"):
+                raise
+            err.print(f"[red]error:[/red] internal error: {type(exc).__name__}: {escape(str(exc))} "
+                      "(run with SINMUN_DEBUG=1 for details)")
+        raise typer.Exit(1)
+
+    return wrapper
+
+
+def emit_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def marked(snippet: str) -> Text:
+    """An HTML snippet with <mark> as terminal text with the matches in bold."""
+    text = Text()
+    for i, piece in enumerate(re.split(r"</?mark>", snippet)):
+        text.append(html.unescape(piece), style="bold yellow" if i % 2 else "")
+    return text
+
+
+def open_archive(db: Path) -> Archive:
+    return Archive(db, create=False)
+
+
+@app.command()
+@friendly
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to read.")],
+    db: DbOption = DEFAULT_DB,
+    format: Annotated[Optional[str], typer.Option(help=f"Input format ({', '.join(FORMATS)}); default: detect.")] = None,
+    published: Annotated[Optional[str], typer.Option(help="Publication date for articles that carry none.")] = None,
+) -> None:
+    """Read articles from list-page dumps or JSON Lines into the archive."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    if format and format not in FORMATS:
+        raise UserError(f"unknown format {format!r} (known: {', '.join(FORMATS)})")
+    if published:
+        try:
+            parse_published(published)
+        except ValueError as exc:
+            raise UserError(f"--published: {exc}") from None
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise UserError(f"no such file: {', '.join(missing)}")
+    from .ingest import expand_paths
+
+    files = expand_paths(paths)
+    archive = Archive(db, create=True)
+    progress = Progress(
+        TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TextColumn("files"), TimeRemainingColumn(),
+        console=err, transient=True, disable=len(files) < 5 or not err.is_terminal,
+    )
+    with progress:
+        task = progress.add_task("ingest", total=len(files))
+        report = archive.ingest(files, format=format, published=published,
+                                on_file=lambda path, batch: progress.advance(task))
+    for problem in report.problems:
+        err.print(f"[red]error:[/red] {escape(str(problem))}")
+    out.print(report.summary())
+    archive.close()
+    if report.problems:
+        raise typer.Exit(1)
+
+
+@app.command()
+@friendly
+def search(
+    query: Annotated[str, typer.Argument(help='Words, "a phrase", -excluded.')],
+    db: DbOption = DEFAULT_DB,
+    section: Annotated[Optional[str], typer.Option(help="Only this section.")] = None,
+    series: Annotated[Optional[str], typer.Option(help="Only this series (column).")] = None,
+    since: Annotated[Optional[str], typer.Option(help="Published on or after (YYYY[-MM[-DD]]).")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Published on or before (YYYY[-MM[-DD]]).")] = None,
+    sort: Annotated[str, typer.Option(help="relevance or date.")] = "relevance",
+    limit: Annotated[int, typer.Option(help="Results per page.")] = 10,
+    offset: Annotated[int, typer.Option(help="Results to skip.")] = 0,
+    json_: JsonOption = False,
+) -> None:
+    """Search the archive (Korean-aware: particles, spacing, English and hanja names)."""
+    from .search import SearchRequest
+
+    archive = open_archive(db)
+    results = archive.search(SearchRequest(q=query, section=section, series=series, since=since,
+                                           until=until, sort=sort, limit=limit, offset=offset))
+    if json_:
+        emit_json(results.to_dict())
+        return
+    if results.expansions:
+        out.print("also searched: " + ", ".join(f"{a} → {b}" for a, b in results.expansions), style="dim")
+    out.print(f"{results.total} result{'s' if results.total != 1 else ''} for {query!r}"
+              + (" (some match only part of the query)" if results.partial else ""))
+    for rank, hit in enumerate(results.hits, start=offset + 1):
+        line = Text(f"{rank:>3}. ")
+        if hit.series:
+            line.append(f"[{hit.series}{f'({hit.episode})' if hit.episode else ''}] ", style="cyan")
+        line.append(hit.title, style="bold")
+        line.append(f"  {hit.section or ''} {hit.published or ''} {hit.id}", style="dim")
+        out.print(line)
+        out.print(Text("     ") + marked(hit.snippet))
+
+
+def _print_article(article) -> None:
+    out.print(Text(article.headline, style="bold"))
+    meta = [article.section, article.published, f"{article.series} {article.episode or ''}".strip() if article.series else None,
+            article.id, article.source]
+    out.print(" · ".join(m for m in meta if m), style="dim")
+    out.print()
+    out.print(article.body)
+    for label, value in (("Key Insights", article.key_insights), ("Summary", article.summary),
+                         ("미니 해설", article.explainer)):
+        if value:
+            out.print(Panel(value, title=label, title_align="left"))
+
+
+@app.command()
+@friendly
+def show(
+    article_id: Annotated[str, typer.Argument(metavar="ID", help="Article id (or a unique prefix of 6+ characters).")],
+    db: DbOption = DEFAULT_DB,
+    json_: JsonOption = False,
+) -> None:
+    """Print one article with all its fields."""
+    archive = open_archive(db)
+    article = archive.get(article_id)
+    if article is None:
+        raise UserError(f"no article with id {article_id!r} in {db}")
+    if json_:
+        emit_json(article.to_dict())
+    else:
+        _print_article(article)
+
+
+def _listing(article) -> dict:
+    return {k: getattr(article, k) for k in ("id", "title", "series", "episode", "section", "published")}
+
+
+@app.command("list")
+@friendly
+def list_(
+    db: DbOption = DEFAULT_DB,
+    section: Annotated[Optional[str], typer.Option(help="Only this section.")] = None,
+    series: Annotated[Optional[str], typer.Option(help="Only this series, in episode order.")] = None,
+    limit: Annotated[int, typer.Option(help="Articles per page.")] = 20,
+    offset: Annotated[int, typer.Option(help="Articles to skip.")] = 0,
+    json_: JsonOption = False,
+) -> None:
+    """List articles, newest first."""
+    if limit < 1 or offset < 0:
+        raise UserError("--limit must be 1 or more and --offset 0 or more")
+    archive = open_archive(db)
+    total, articles = archive.store.list(section=section, series=series, limit=limit, offset=offset)
+    if json_:
+        emit_json({"total": total, "articles": [_listing(a) for a in articles]})
+        return
+    table = Table(box=None, show_header=True, header_style="dim")
+    for column in ("id", "section", "published", "title"):
+        table.add_column(column, overflow="fold" if column == "title" else "ellipsis", no_wrap=column != "title")
+    for a in articles:
+        table.add_row(a.id, a.section or "", a.published or "", a.headline)
+    out.print(table)
+    out.print(f"{len(articles)} of {total}", style="dim")
+
+
+@app.command()
+@friendly
+def reindex(db: DbOption = DEFAULT_DB) -> None:
+    """Rebuild the search index from the store."""
+    archive = open_archive(db)
+    count = archive.reindex()
+    out.print(f"indexed {count} articles into {archive.index.path}")
+
+
+@app.command()
+@friendly
+def stats(db: DbOption = DEFAULT_DB, json_: JsonOption = False) -> None:
+    """Counts by section and series, dates, size."""
+    archive = open_archive(db)
+    data = archive.store.stats()
+    if json_:
+        emit_json(data)
+        return
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out.print(f"{key}:")
+            for name, count in value.items():
+                out.print(f"  {name}: {count}")
+        else:
+            out.print(f"{key}: {value}")
+
+
+@app.command()
+@friendly
+def serve(
+    db: DbOption = DEFAULT_DB,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+) -> None:
+    """Serve the reading site and the JSON API."""
+    import uvicorn
+
+    from .web import create_app
+
+    archive = open_archive(db)
+    err.print(f"serving {db} on http://{host}:{port}")
+    uvicorn.run(create_app(archive), host=host, port=port, log_level="warning")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

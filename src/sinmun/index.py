@@ -1,0 +1,229 @@
+"""The search index: Tantivy over Kiwi terms, derived from the store.
+
+The index lives in a folder beside the SQLite file (`news.db` -> `news.index/`).
+Its `sinmun-index.json` records which store it belongs to, the last store `seq`
+it holds and the analysis fingerprint. `sync` brings it up to date from there;
+a crash between storing and indexing therefore costs nothing but a re-run, and a
+changed alias dictionary or analyser rebuilds the index from the store.
+
+Documents carry their terms pre-tokenized (Tantivy cannot run Kiwi), three
+boosted text fields (title, lead = Key Insights + Summary, body = body +
+미니 해설), raw `section`/`series` for filters, the publication day as an
+integer, and a compressed copy of every term's offsets for snippets.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import tantivy
+
+from .articles import Article
+from .korean import Analyzer, Term
+from .store import Store
+
+SCHEMA_VERSION = 1
+META_FILE = "sinmun-index.json"
+TEXT_FIELDS = ("title", "lead", "body")
+# Which article parts feed which index field, in order.
+FIELD_PARTS = {
+    "title": ("title",),
+    "lead": ("key_insights", "summary"),
+    "body": ("body", "explainer"),
+}
+PARTS = tuple(p for parts in FIELD_PARTS.values() for p in parts)
+# Positions between two parts of one field, so a phrase never spans them.
+PART_GAP = 16
+BATCH = 256
+
+
+class IndexBusy(Exception):
+    """Another process holds the index writer."""
+
+
+def index_path(db_path: Path) -> Path:
+    return db_path.with_name(db_path.stem + ".index")
+
+
+def day_number(published: str | None) -> int:
+    """2025-12-15 -> 20251215; unknown -> 0 (never matches a date filter)."""
+    if not published:
+        return 0
+    try:
+        day = date.fromisoformat(published[:10])
+    except ValueError:
+        return 0
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def build_schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("id", stored=True, tokenizer_name="raw")
+    for name in TEXT_FIELDS:
+        sb.add_text_field(name, stored=False, tokenizer_name="raw", index_option="position")
+    sb.add_text_field("section", stored=False, tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("series", stored=False, tokenizer_name="raw", index_option="basic")
+    sb.add_integer_field("day", stored=False, indexed=True, fast=True)
+    # Newest first: publication day, then arrival order in the store.
+    sb.add_integer_field("recency", stored=False, indexed=False, fast=True)
+    sb.add_bytes_field("offsets", stored=True)
+    return sb.build()
+
+
+@dataclass
+class IndexMeta:
+    store_id: str = ""
+    seq: int = 0
+    analysis: str = ""
+    schema: int = SCHEMA_VERSION
+
+
+def encode_offsets(parts: dict[str, list[Term]]) -> bytes:
+    data = {name: [[t.text, t.start, t.end] for t in terms] for name, terms in parts.items() if terms}
+    return zlib.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(), 6)
+
+
+def decode_offsets(blob: bytes) -> dict[str, list[tuple[str, int, int]]]:
+    return {k: [tuple(x) for x in v] for k, v in json.loads(zlib.decompress(blob)).items()}
+
+
+class SearchIndex:
+    """The Tantivy index of one store."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.schema = build_schema()
+        self.path.mkdir(parents=True, exist_ok=True)
+        meta = self.read_meta()
+        if meta.schema != SCHEMA_VERSION or not tantivy.Index.exists(str(self.path)):
+            self._reset()
+        self.index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+
+    def _reset(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+        self.path.mkdir(parents=True)
+
+    def read_meta(self) -> IndexMeta:
+        try:
+            return IndexMeta(**json.loads((self.path / META_FILE).read_text()))
+        except (OSError, ValueError, TypeError):
+            return IndexMeta(schema=0)
+
+    def _write_meta(self, meta: IndexMeta) -> None:
+        tmp = self.path / (META_FILE + ".tmp")
+        tmp.write_text(json.dumps(meta.__dict__))
+        os.replace(tmp, self.path / META_FILE)
+
+    def behind(self, store: Store, fingerprint: str) -> int:
+        """How many store articles the index lacks (all of them if it must be rebuilt)."""
+        meta = self.read_meta()
+        if meta.store_id != store.store_id or meta.analysis != fingerprint:
+            return store.count()
+        return store.db.execute("SELECT count(*) FROM articles WHERE seq > ?", (meta.seq,)).fetchone()[0]
+
+    def sync(
+        self,
+        store: Store,
+        analyzer: Analyzer,
+        progress: Callable[[int], None] | None = None,
+        rebuild: bool = False,
+    ) -> int:
+        """Index every stored article the index lacks; returns how many were indexed.
+
+        Re-indexing an article first deletes it by id, so a sync repeated after a
+        crash never duplicates anything.
+        """
+        meta = self.read_meta()
+        if rebuild or meta.store_id != store.store_id or meta.analysis != analyzer.fingerprint:
+            meta = IndexMeta(store_id=store.store_id, seq=0, analysis=analyzer.fingerprint)
+            rebuild = True
+        elif store.max_seq() <= meta.seq:
+            return 0
+        try:
+            writer = self.index.writer(heap_size=128_000_000, num_threads=1)
+        except ValueError as exc:
+            raise IndexBusy(f"{self.path} is being written by another sinmun process ({exc})") from None
+        done = 0
+        last = meta.seq
+        try:
+            if rebuild:
+                writer.delete_all_documents()
+            batch: list[tuple[int, Article]] = []
+            for item in store.since_seq(meta.seq):
+                batch.append(item)
+                last = item[0]
+                if len(batch) >= BATCH:
+                    done += self._add(writer, batch, analyzer, deletes=not rebuild)
+                    batch = []
+                    if progress:
+                        progress(done)
+            if batch:
+                done += self._add(writer, batch, analyzer, deletes=not rebuild)
+                if progress:
+                    progress(done)
+            writer.commit()
+            writer.wait_merging_threads()
+        except BaseException:
+            writer.rollback()
+            raise
+        meta.seq = last
+        self._write_meta(meta)
+        self.index.reload()
+        return done
+
+    def _add(self, writer: tantivy.IndexWriter, batch: list[tuple[int, Article]], analyzer: Analyzer, deletes: bool) -> int:
+        texts = [getattr(article, part) or "" for _, article in batch for part in PARTS]
+        analysed = analyzer.analyze_many(texts)
+        for seq, article in batch:
+            parts = {part: next(analysed) for part in PARTS}
+            doc = tantivy.Document()
+            doc.add_text("id", article.id)
+            for field, names in FIELD_PARTS.items():
+                tokens, base = [], 0
+                for name in names:
+                    terms = parts[name]
+                    tokens.extend(
+                        tantivy.Token(
+                            text=t.text, position=base + t.position,
+                            char_offset_from=t.start, char_offset_to=t.end,
+                        )
+                        for t in terms
+                    )
+                    base += (max((t.position for t in terms), default=-1) + 1) + PART_GAP
+                if tokens:
+                    doc.add_pre_tokenized_text(field, tantivy.PreTokenizedString(text="", tokens=tokens))
+            if article.section:
+                doc.add_text("section", article.section)
+            if article.series:
+                doc.add_text("series", article.series)
+            day = day_number(article.published)
+            doc.add_integer("day", day)
+            doc.add_integer("recency", day * (1 << 32) + seq)
+            doc.add_bytes("offsets", encode_offsets(parts))
+            if deletes:
+                writer.delete_documents_by_term("id", article.id)
+            writer.add_document(doc)
+        return len(batch)
+
+    def searcher(self) -> tantivy.Searcher:
+        self.index.reload()
+        return self.index.searcher()
+
+    def count(self) -> int:
+        return self.searcher().num_docs
+
+    def ids(self) -> set[str]:
+        searcher = self.searcher()
+        result = searcher.search(tantivy.Query.all_query(), limit=max(searcher.num_docs, 1))
+        return {searcher.doc(addr)["id"][0] for _, addr in result.hits}
+
+
+def open_index(db_path: Path) -> SearchIndex:
+    return SearchIndex(index_path(Path(db_path)))

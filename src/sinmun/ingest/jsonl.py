@@ -1,0 +1,63 @@
+"""JSON Lines: one article per line.
+
+Fields: `title` and `body` (required); `section`, `series`, `episode`, `published`
+(ISO date or datetime), `url`, `source`, `key_insights`, `summary`, `explainer`
+(optional). A body that still carries `[Key Insights]`/`[Summary]`/`[미니 해설]`
+blocks is split like a list-page body. A title with a series tag is split too,
+unless `series` is given.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from ..articles import Article, make_article, parse_published
+
+OPTIONAL_TEXT = ("section", "series", "url", "source", "key_insights", "summary", "explainer")
+
+
+def _article(record: object, source: str, line_no: int, raw: str) -> Article:
+    if not isinstance(record, dict):
+        raise ValueError("not a JSON object")
+    fields: dict = {}
+    for name in ("title", "body"):
+        value = record.get(name)
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"field {name!r} is missing or empty")
+    for name in OPTIONAL_TEXT:
+        value = record.get(name)
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"field {name!r} must be a string")
+        if value:
+            fields[name] = value
+    episode = record.get("episode")
+    if episode is not None:
+        if isinstance(episode, bool) or not isinstance(episode, (int, str)) or not str(episode).isdigit():
+            raise ValueError("field 'episode' must be a whole number")
+        fields["episode"] = int(episode)
+    if record.get("published") is not None:
+        if not isinstance(record["published"], str):
+            raise ValueError("field 'published' must be an ISO date string")
+        try:
+            fields["published"] = parse_published(record["published"])
+        except ValueError as exc:
+            raise ValueError(f"field 'published': {exc}") from None
+    fields["source"] = fields.get("source") or source
+    fields["position"] = line_no
+    return make_article(record["title"], record["body"], raw=raw, **fields)
+
+
+def read(text: str, source: str) -> Iterator[Article | tuple[int, str]]:
+    for line_no, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield (line_no, f"invalid JSON: {exc.msg} at column {exc.colno}")
+            continue
+        try:
+            yield _article(record, source, line_no, line)
+        except ValueError as exc:
+            yield (line_no, str(exc))

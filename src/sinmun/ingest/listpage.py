@@ -1,0 +1,71 @@
+"""The list-page dump: the plain text of a news site's article list.
+
+After an optional header line (the site's search box, `검색`), each article is a
+card of lines: its headline, `- ` + the whole body on one line, `-`, `- ` + the
+section, `-`, the headline again (the card's link text), `-`. The README of
+the seed page describes it. Cards are found by their shape, not by counting
+lines, so one broken card does not shift the ones after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..articles import Article, make_article
+
+HEADER = "검색"
+
+
+def _is_dash(line: str) -> bool:
+    return line.strip() in ("-", "")
+
+
+def _dash_text(line: str) -> str | None:
+    """The text of a `- text` line, or None when the line is not one."""
+    if line.startswith("- "):
+        return line[2:].strip()
+    return None
+
+
+def read(text: str, source: str) -> Iterator[Article | tuple[int, str]]:
+    lines = text.splitlines()
+    i = 1 if lines and lines[0].strip() == HEADER else 0
+    position = 0
+    while i < len(lines):
+        line = lines[i]
+        if _is_dash(line):
+            i += 1
+            continue
+        position += 1
+        start = i
+        if _dash_text(line) is not None:
+            yield (i + 1, "text line without a headline before it")
+            i += 1
+            continue
+        headline = line.strip()
+        body = _dash_text(lines[i + 1]) if i + 1 < len(lines) else None
+        if body is None:
+            yield (i + 1, f"headline {headline[:40]!r} has no body line ('- ...') after it")
+            i += 1
+            continue
+        if not body:
+            yield (i + 2, f"empty body for headline {headline[:40]!r}")
+            i += 2
+            continue
+        j = i + 2
+        while j < len(lines) and _is_dash(lines[j]):
+            j += 1
+        section = None
+        if j < len(lines) and _dash_text(lines[j]) is not None:
+            section = _dash_text(lines[j]) or None
+            j += 1
+            while j < len(lines) and _is_dash(lines[j]):
+                j += 1
+        # The card closes with its headline repeated; a missing repeat is tolerated.
+        if j < len(lines) and lines[j].strip() == headline:
+            j += 1
+        raw = "\n".join(lines[start:j]).rstrip("\n-").rstrip()
+        yield make_article(
+            headline, body, section=section, position=position, source=source, raw=raw
+        )
+        i = j

@@ -1,0 +1,261 @@
+"""Korean analysis: normalisation, Kiwi morphemes, names and aliases.
+
+The same `Analyzer.analyze` turns article text into index terms at ingest and a
+query into search terms, so the two always agree. Every term keeps the
+character offsets of the *original* text it came from, so snippets highlight
+the words as they were printed.
+
+Choices, measured on the seed page (see README, "Korean analysis"):
+- Kiwi's `cong` model: same results as `cong-global` on our name and particle
+  cases once names are user words, at about twice the speed.
+- Names from the alias dictionary are Kiwi user words (so `엔비디아의` splits into
+  엔비디아 + 의 and `오픈AI` stays whole) and every alias maps to one canonical
+  term (Nvidia, NVIDIA -> 엔비디아; 美 -> 미국).
+- Adjacent nouns also yield their joined form at the same position, so spacing
+  variants meet: `파라 마운트` in a query finds `파라마운트` and the reverse.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import deque
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+MODEL_TYPE = "cong"
+# Bump when the analysis changes in a way that changes index terms: the index
+# notices the new fingerprint and rebuilds itself from the store.
+ANALYSIS_VERSION = "1"
+
+DEFAULT_ALIASES = Path(__file__).parent / "data" / "aliases.txt"
+
+NOUN_TAGS = {"NNG", "NNP", "NR", "SL", "SN", "SH", "XR"}
+CONTENT_TAGS = NOUN_TAGS | {"VV", "VA"}
+COMPOUND_TAGS = {"NNG", "NNP", "SL", "SH", "XR"}
+# Light verbs and auxiliaries that carry no topic on their own.
+STOP_STEMS = {"하", "되", "있", "없", "않", "같", "이"}
+
+# One-character replacements that keep every offset in place.
+_CHAR_MAP = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u22ef": "…", "\u318d": "·", "\u30fb": "·", "\u2027": "·", "\u3000": " ", "\u00a0": " ",
+}
+_KEY_JUNK = re.compile(r"[\s.]+")
+
+
+@dataclass(frozen=True)
+class Term:
+    """An index term and where it stands in the original text."""
+
+    text: str
+    start: int
+    end: int
+    position: int
+    compound: bool = False
+
+
+def normalize(text: str) -> tuple[str, list[int]]:
+    """NFC, full-width to half-width, one kind of quote and ellipsis.
+
+    Returns the analysis text and, for each of its characters, the offset of the
+    original character it came from (plus one entry for the end), so that offsets
+    found in the analysis text can be mapped back to the text as printed.
+    """
+    if text.isascii():
+        return text, list(range(len(text) + 1))
+    out: list[str] = []
+    origin: list[int] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        # A base character with the combining marks or conjoining jamo after it
+        # is one unit for NFC.
+        j = i + 1
+        while j < n and (unicodedata.combining(text[j]) or "\u1160" <= text[j] <= "\u11ff"):
+            j += 1
+        unit = text[i:j]
+        if j - i > 1:
+            unit = unicodedata.normalize("NFC", unit)
+        for ch in unit:
+            code = ord(ch)
+            if 0xFF01 <= code <= 0xFF5E:
+                ch = chr(code - 0xFEE0)
+            else:
+                ch = _CHAR_MAP.get(ch, ch)
+            out.append(ch)
+            origin.append(i)
+        i = j
+    origin.append(n)
+    return "".join(out), origin
+
+
+def _joins(gap: str) -> bool:
+    """Two tokens read as one word when nothing or a single space separates them."""
+    return not gap or gap == " "
+
+
+def alias_key(form: str) -> str:
+    """How a name is looked up: case, spaces and periods do not matter."""
+    return _KEY_JUNK.sub("", unicodedata.normalize("NFKC", form)).lower()
+
+
+class AliasError(ValueError):
+    pass
+
+
+@dataclass
+class Aliases:
+    """The alias dictionary: canonical names and the other ways they are written.
+
+    File format, one name per line: `canonical: alias, alias, ...`. An alias may
+    be restricted to one Kiwi tag with `form/TAG` (`미/NNP`: 미 as an abbreviation
+    of 미국, not 미 in other words). `#` starts a comment.
+    """
+
+    canonical: dict[str, str]  # alias key (or "key/TAG") -> canonical display form
+    words: list[str]  # Hangul names to pin as Kiwi user words
+    source_text: str
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Aliases:
+        path = path or Path(os.environ.get("SINMUN_ALIASES") or DEFAULT_ALIASES)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise AliasError(f"cannot read alias dictionary {path}: {exc.strerror}") from None
+        canonical: dict[str, str] = {}
+        words: list[str] = []
+        for line_no, line in enumerate(text.splitlines(), 1):
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            name, sep, rest = line.partition(":")
+            name = name.strip()
+            if not sep or not name:
+                raise AliasError(f"{path}:{line_no}: expected 'canonical: alias, alias'")
+            forms = [name] + [f.strip() for f in rest.split(",") if f.strip()]
+            for form in forms:
+                word, slash, tag = form.rpartition("/")
+                if slash and tag.isupper() and word:
+                    canonical[f"{alias_key(word)}/{tag}"] = name
+                    continue
+                canonical[alias_key(form)] = name
+                # Single syllables stay out of Kiwi: pinning 금 would break 금리.
+                # Spaced names stay out too: their parts must remain searchable.
+                if len(form) >= 2 and " " not in form and re.search(r"[가-힣]", form):
+                    words.append(form)
+        return cls(canonical=canonical, words=words, source_text=text)
+
+    def lookup(self, form: str, tag: str | None = None) -> str | None:
+        key = alias_key(form)
+        if tag:
+            hit = self.canonical.get(f"{key}/{tag}")
+            if hit:
+                return hit
+        return self.canonical.get(key)
+
+
+class Analyzer:
+    """Kiwi with sinmun's names, turning text into index terms."""
+
+    def __init__(self, aliases: Aliases | None = None, num_workers: int | None = None) -> None:
+        from kiwipiepy import Kiwi  # imported here: loading the model takes ~1.5 s
+
+        self.aliases = aliases or Aliases.load()
+        self.num_workers = num_workers or os.cpu_count() or 1
+        self.kiwi = Kiwi(model_type=MODEL_TYPE, num_workers=self.num_workers)
+        for word in self.aliases.words:
+            self.kiwi.add_user_word(word, "NNP", 0)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Changes whenever the terms it produces could change."""
+        import kiwipiepy
+
+        key = f"{ANALYSIS_VERSION}|{kiwipiepy.__version__}|{MODEL_TYPE}|{self.aliases.source_text}"
+        return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+    def analyze(self, text: str) -> list[Term]:
+        return next(self.analyze_many([text]))
+
+    def analyze_many(self, texts: Iterable[str]) -> Iterator[list[Term]]:
+        """Terms for each text, analysed on all workers, in input order."""
+        pending: deque[tuple[str, list[int]]] = deque()
+
+        def normalized() -> Iterator[str]:
+            for text in texts:
+                norm, origin = normalize(text)
+                pending.append((text, origin))
+                yield norm
+
+        for tokens in self.kiwi.tokenize(normalized()):
+            original, origin = pending.popleft()
+            yield self._terms(tokens, original, origin)
+
+    def _terms(self, tokens: list, original: str, origin: list[int]) -> list[Term]:
+        # 1. Content tokens with original offsets; letters and digits written
+        #    together (H200, 4o) become one token.
+        kept: list[tuple[str, str, int, int]] = []  # (form, tag, start, end) in original text
+        for tok in tokens:
+            tag = tok.tag.split("-", 1)[0]
+            if tag not in CONTENT_TAGS:
+                continue
+            start, end = origin[tok.start], origin[tok.end]
+            if tag in ("VV", "VA") and tok.form in STOP_STEMS:
+                continue
+            if kept and tag in ("SL", "SN") and kept[-1][1] in ("SL", "SN") and kept[-1][3] == start:
+                prev = kept.pop()
+                kept.append((original[prev[2]:end], "SL", prev[2], end))
+                continue
+            if " " in tok.form:
+                # A spaced name (젠슨 황) is indexed by its parts too; the joined
+                # form comes back below as a compound.
+                offset = start
+                for part in original[start:end].split():
+                    offset = original.index(part, offset)
+                    kept.append((part, tag, offset, offset + len(part)))
+                    offset += len(part)
+                continue
+            kept.append((tok.form, tag, start, end))
+
+        # 2. Canonical terms, plus joined forms of neighbours written together or
+        #    one space apart: any run of 2-3 that is a known name, and any noun pair.
+        terms: list[Term] = []
+        for position, (form, tag, start, end) in enumerate(kept):
+            terms.append(Term(self._canonical(form, tag), start, end, position))
+            for width in (2, 3):
+                run = kept[position:position + width]
+                if len(run) < width or not all(
+                    _joins(original[a[3]:b[2]]) for a, b in zip(run, run[1:])
+                ):
+                    break
+                joined = "".join(r[0] for r in run)
+                hit = self.aliases.lookup(joined)
+                if hit:
+                    text = alias_key(hit)
+                elif width == 2 and all(r[1] in COMPOUND_TAGS for r in run):
+                    text = "".join(self._canonical(r[0], r[1]) for r in run)
+                else:
+                    continue
+                terms.append(Term(text, start, run[-1][3], position, compound=True))
+        return terms
+
+    def _canonical(self, form: str, tag: str | None) -> str:
+        hit = self.aliases.lookup(form, tag)
+        return alias_key(hit) if hit else alias_key(form).strip("'\"")
+
+    def expansions(self, text: str) -> list[tuple[str, str]]:
+        """(as written, canonical) for each name in `text` that the aliases rewrite."""
+        seen: list[tuple[str, str]] = []
+        for term in self.analyze(text):
+            written = text[term.start:term.end]
+            hit = self.aliases.lookup(written)
+            if hit and alias_key(hit) != alias_key(written) and (written, hit) not in seen:
+                seen.append((written, hit))
+        return seen

@@ -1,0 +1,102 @@
+"""Reader pages, rendered on the server: every page works without JavaScript."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from ..search import QueryError, SearchRequest
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.filters["q"] = lambda value: quote(str(value), safe="")
+FONTS = (Path(__file__).parent / "static" / "fonts" / "fonts.css").exists()
+PAGE = 20
+
+
+def render(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
+    store = request.app.state.archive.store
+    context.setdefault("q", "")
+    return templates.TemplateResponse(
+        request, name, {"sections": store.facet("section"), "fonts": FONTS, **context}, status_code=status
+    )
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    return render(request, "error.html", status=status, status_code=status, message=message, title="오류")
+
+
+def _page_number(request: Request) -> int:
+    try:
+        return max(1, int(request.query_params.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def _pager(request: Request, page: int, total: int, size: int) -> dict:
+    params = dict(request.query_params)
+    def link(n: int) -> str:
+        return "?" + urlencode({**params, "page": n})
+    return {
+        "page": page,
+        "pages": max(1, -(-total // size)),
+        "prev": link(page - 1) if page > 1 else None,
+        "next": link(page + 1) if page * size < total else None,
+    }
+
+
+def _listing_page(request: Request, heading: str, section: str | None = None, series: str | None = None):
+    page = _page_number(request)
+    total, articles = request.app.state.archive.store.list(
+        section=section, series=series, limit=PAGE, offset=(page - 1) * PAGE)
+    if (section or series) and not total:
+        return error_page(request, 404, f"'{section or series}'에 해당하는 기사가 없습니다.")
+    return render(request, "list.html", title=heading, heading=heading, articles=articles, total=total,
+                  series_view=bool(series), pager=_pager(request, page, total, PAGE))
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request):
+    return _listing_page(request, "최신 기사")
+
+
+@router.get("/sections/{name:path}", response_class=HTMLResponse)
+async def section(request: Request, name: str):
+    return _listing_page(request, name, section=name)
+
+
+@router.get("/series/{name:path}", response_class=HTMLResponse)
+async def series(request: Request, name: str):
+    return _listing_page(request, name, series=name)
+
+
+@router.get("/search", response_class=HTMLResponse)
+async def search(request: Request, q: str = "", section: str = "", sort: str = "relevance",
+                 since: str = "", until: str = ""):
+    page = _page_number(request)
+    search_request = SearchRequest(q=q, section=section or None, sort=sort, since=since or None,
+                                   until=until or None, limit=PAGE, offset=(page - 1) * PAGE)
+    try:
+        results = request.app.state.archive.search(search_request) if q.strip() else None
+    except QueryError as exc:
+        return render(request, "search.html", status=400, title=q, q=q, error=str(exc), results=None,
+                      form=search_request)
+    hits = [(h, Markup(h.title_html), Markup(h.snippet)) for h in results.hits] if results else []
+    return render(request, "search.html", title=f"{q} - 검색" if q else "검색", q=q, results=results, hits=hits,
+                  form=search_request, pager=_pager(request, page, results.total if results else 0, PAGE))
+
+
+@router.get("/articles/{article_id}", response_class=HTMLResponse)
+async def article(request: Request, article_id: str):
+    found = request.app.state.archive.get(article_id)
+    if found is None:
+        return error_page(request, 404, "기사를 찾을 수 없습니다.")
+    episodes = []
+    if found.series:
+        _, episodes = request.app.state.archive.store.list(series=found.series, limit=10)
+    return render(request, "article.html", title=found.title, article=found, episodes=episodes)
