@@ -50,7 +50,7 @@ class Archive:
     def analyzer(self) -> Analyzer:
         from .korean import Analyzer
 
-        return Analyzer()
+        return Analyzer.shared()
 
     @cached_property
     def index(self) -> SearchIndex:

@@ -26,7 +26,7 @@ from rich.text import Text
 from .archive import Archive
 from .articles import parse_published
 from .ingest import FORMATS
-from .store import StoreError
+from .errors import SinmunError
 
 app = typer.Typer(
     help="sinmun (신문): archive and Korean-aware search for news articles.",
@@ -44,7 +44,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 DEFAULT_DB = Path("sinmun.db")
 
 
-class UserError(Exception):
+class UserError(SinmunError):
     """A problem the user can fix; printed as one line."""
 
 
@@ -53,12 +53,11 @@ def friendly(func):
 
     @wraps(func)
     def wrapper(*args, **kwargs):
-        from .korean import AliasError  # no Kiwi: korean imports kiwipiepy lazily
-        from .search import QueryError
-
         try:
             return func(*args, **kwargs)
-        except (UserError, StoreError, QueryError, AliasError, OSError) as exc:
+        except typer.Exit:
+            raise
+        except (SinmunError, OSError) as exc:
             err.print(f"[red]error:[/red] {escape(str(exc))}")
         except KeyboardInterrupt:
             err.print("interrupted")
@@ -269,6 +268,10 @@ def serve(
     from .web import create_app
 
     archive = open_archive(db)
+    # Load Kiwi and catch the index up now, so the first search is not the slow one.
+    indexed = archive.sync()
+    if indexed:
+        err.print(f"indexed {indexed} articles")
     err.print(f"serving {db} on http://{host}:{port}")
     uvicorn.run(create_app(archive), host=host, port=port, log_level="warning")
 

@@ -26,10 +26,11 @@ from pathlib import Path
 import tantivy
 
 from .articles import Article
+from .errors import SinmunError
 from .korean import Analyzer, Term
 from .store import Store
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 1  # bump when fields or stored data change: the index is rebuilt
 META_FILE = "sinmun-index.json"
 TEXT_FIELDS = ("title", "lead", "body")
 # Which article parts feed which index field, in order.
@@ -44,7 +45,7 @@ PART_GAP = 16
 BATCH = 256
 
 
-class IndexBusy(Exception):
+class IndexBusy(SinmunError):
     """Another process holds the index writer."""
 
 
@@ -86,11 +87,15 @@ class IndexMeta:
 
 
 def encode_offsets(parts: dict[str, list[Term]]) -> bytes:
-    data = {name: [[t.text, t.start, t.end] for t in terms] for name, terms in parts.items() if terms}
+    # A fourth element marks joined forms, so highlighting can prefer the parts.
+    data = {
+        name: [[t.text, t.start, t.end, 1] if t.compound else [t.text, t.start, t.end] for t in terms]
+        for name, terms in parts.items() if terms
+    }
     return zlib.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(), 6)
 
 
-def decode_offsets(blob: bytes) -> dict[str, list[tuple[str, int, int]]]:
+def decode_offsets(blob: bytes) -> dict[str, list[tuple]]:
     return {k: [tuple(x) for x in v] for k, v in json.loads(zlib.decompress(blob)).items()}
 
 

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from .errors import SinmunError
+
 MODEL_TYPE = "cong"
 # Bump when the analysis changes in a way that changes index terms: the index
 # notices the new fingerprint and rebuilds itself from the store.
@@ -105,7 +107,7 @@ def alias_key(form: str) -> str:
     return _KEY_JUNK.sub("", unicodedata.normalize("NFKC", form)).lower()
 
 
-class AliasError(ValueError):
+class AliasError(SinmunError):
     pass
 
 
@@ -161,6 +163,9 @@ class Aliases:
         return self.canonical.get(key)
 
 
+_SHARED: dict[str, Analyzer] = {}
+
+
 class Analyzer:
     """Kiwi with sinmun's names, turning text into index terms."""
 
@@ -172,6 +177,15 @@ class Analyzer:
         self.kiwi = Kiwi(model_type=MODEL_TYPE, num_workers=self.num_workers)
         for word in self.aliases.words:
             self.kiwi.add_user_word(word, "NNP", 0)
+
+    @classmethod
+    def shared(cls) -> Analyzer:
+        """One analyser per process and alias dictionary (the model is loaded once)."""
+        aliases = Aliases.load()
+        key = aliases.source_text
+        if key not in _SHARED:
+            _SHARED[key] = cls(aliases)
+        return _SHARED[key]
 
     @cached_property
     def fingerprint(self) -> str:

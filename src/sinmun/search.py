@@ -22,6 +22,7 @@ from datetime import date
 import tantivy
 
 from .articles import Article
+from .errors import SinmunError
 from .index import SearchIndex, decode_offsets
 from .korean import Analyzer, Term, normalize
 from .store import Store
@@ -31,6 +32,7 @@ Occur = tantivy.Occur
 
 FIELD_BOOSTS = {"title": 3.0, "lead": 1.5, "body": 1.0}
 FALLBACK_BELOW = 3
+PROXIMITY_BOOST = 2.0
 SNIPPET_CHARS = 160
 # Parts of an article a snippet may come from, in order of preference.
 SNIPPET_PARTS = ("body", "explainer", "summary", "key_insights")
@@ -40,7 +42,7 @@ MAX_LIMIT = 100
 _SYNTAX = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
 
-class QueryError(ValueError):
+class QueryError(SinmunError):
     """A query or parameter the user must correct; the message says how."""
 
 
@@ -156,7 +158,7 @@ def word_clauses(terms: list[Term]) -> list[set[str]]:
     return clauses
 
 
-def _phrase(schema: tantivy.Schema, terms: list[Term]) -> tantivy.Query | None:
+def _phrase(schema: tantivy.Schema, terms: list[Term], slop: int = 0) -> tantivy.Query | None:
     primaries = [t for t in terms if not t.compound]
     if not primaries:
         return None
@@ -165,7 +167,7 @@ def _phrase(schema: tantivy.Schema, terms: list[Term]) -> tantivy.Query | None:
     first = primaries[0].position
     words = [(t.position - first, t.text) for t in primaries]
     return Q.boolean_query([
-        (Occur.Should, Q.boost_query(Q.phrase_query(schema, f, words), boost))
+        (Occur.Should, Q.boost_query(Q.phrase_query(schema, f, words, slop), boost))
         for f, boost in FIELD_BOOSTS.items()
     ])
 
@@ -183,20 +185,26 @@ class Searcher:
         """The Tantivy query, the forms to highlight, and how many word clauses it has."""
         must: list[tuple[tantivy.Occur, tantivy.Query]] = []
         highlight: set[str] = set()
-        clauses = word_clauses(self.analyzer.analyze(parsed.words)) if parsed.words else []
+        terms = self.analyzer.analyze(parsed.words) if parsed.words else []
+        clauses = word_clauses(terms)
         for forms in clauses:
             highlight |= forms
-        word_occur = Occur.Must if require_all else Occur.Should
-        if clauses and not require_all:
-            must.append((Occur.Must, Q.boolean_query([(Occur.Should, _any_field(self.schema, f)) for f in clauses])))
-        else:
-            must.extend((word_occur, _any_field(self.schema, f)) for f in clauses)
+        if require_all:
+            must.extend((Occur.Must, _any_field(self.schema, f)) for f in clauses)
+        elif clauses:
+            any_word = [(Occur.Should, _any_field(self.schema, f)) for f in clauses]
+            must.append((Occur.Must, Q.boolean_query(any_word)))
+        if require_all and len(clauses) >= 2:
+            # Words found next to each other, as typed, rank higher (phrase boost).
+            nearby = _phrase(self.schema, terms, slop=2)
+            if nearby is not None:
+                must.append((Occur.Should, Q.boost_query(nearby, PROXIMITY_BOOST)))
         for phrase in parsed.phrases:
             variants = []
             for text in {phrase, phrase.replace(" ", "")}:
-                terms = self.analyzer.analyze(text)
-                highlight |= {t.text for t in terms}
-                query = _phrase(self.schema, terms)
+                phrase_terms = self.analyzer.analyze(text)
+                highlight |= {t.text for t in phrase_terms}
+                query = _phrase(self.schema, phrase_terms)
                 if query is not None:
                     variants.append((Occur.Should, query))
             if variants:
@@ -272,19 +280,27 @@ class Searcher:
         return Results(query=request.q, total=total, hits=hits, expansions=expansions, partial=partial)
 
 
-def _spans(offsets: list[tuple[str, int, int]], highlight: set[str]) -> list[tuple[int, int]]:
-    """Merged (start, end) character spans of the highlighted terms."""
-    spans = sorted((s, e) for term, s, e in offsets if term in highlight)
+def _spans(offsets: list[tuple], highlight: set[str]) -> list[tuple[int, int]]:
+    """Merged (start, end) character spans of the highlighted terms.
+
+    A joined form (`美 무역` for 미국무역) is marked only where its parts are not,
+    so a match reads as the words, not the gap between them.
+    """
+    words = [(o[1], o[2]) for o in offsets if o[0] in highlight and len(o) == 3]
+    joined = [(o[1], o[2]) for o in offsets if o[0] in highlight and len(o) == 4]
+    spans = sorted(words + [
+        (s, e) for s, e in joined if not any(s <= ws and we <= e for ws, we in words)
+    ])
     merged: list[tuple[int, int]] = []
     for s, e in spans:
-        if merged and s <= merged[-1][1]:
+        if merged and s < merged[-1][1]:
             merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
         else:
             merged.append((s, e))
     return merged
 
 
-def mark(text: str, offsets: list[tuple[str, int, int]], highlight: set[str], start: int = 0, end: int | None = None) -> str:
+def mark(text: str, offsets: list[tuple], highlight: set[str], start: int = 0, end: int | None = None) -> str:
     """HTML-escaped `text[start:end]` with the highlighted terms in <mark>."""
     end = len(text) if end is None else end
     out, pos = [], start
@@ -303,7 +319,7 @@ def make_snippet(article: Article, offsets: dict, highlight: set[str], width: in
     """The passage of about `width` characters with the most distinct query terms."""
     for part in SNIPPET_PARTS:
         text = getattr(article, part) or ""
-        found = [(t, s, e) for t, s, e in offsets.get(part, []) if t in highlight]
+        found = [(o[0], o[1], o[2]) for o in offsets.get(part, []) if o[0] in highlight]
         if found:
             break
     else:

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .articles import ARTICLE_FIELDS, Article
+from .errors import SinmunError
 
 # Each entry moves the schema one version up. Never edit a released entry:
 # add a new one, so that every existing file can follow.
@@ -55,7 +56,7 @@ NEWEST_FIRST = "COALESCE(substr(published, 1, 10), '') DESC, seq DESC"
 _COLUMNS = ", ".join(ARTICLE_FIELDS)
 
 
-class StoreError(Exception):
+class StoreError(SinmunError):
     """Base class for store errors, with a message a user can act on."""
 
 

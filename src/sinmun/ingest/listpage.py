@@ -43,16 +43,10 @@ def read(text: str, source: str) -> Iterator[Article | tuple[int, str]]:
             i += 1
             continue
         headline = line.strip()
-        body = _dash_text(lines[i + 1]) if i + 1 < len(lines) else None
-        if body is None:
-            yield (i + 1, f"headline {headline[:40]!r} has no body line ('- ...') after it")
-            i += 1
-            continue
-        if not body:
-            yield (i + 2, f"empty body for headline {headline[:40]!r}")
-            i += 2
-            continue
-        j = i + 2
+        # The line right after the headline is the body line, by layout.
+        body_line = lines[i + 1] if i + 1 < len(lines) else ""
+        body = (_dash_text(body_line) or "") if body_line.startswith("-") else None
+        j = i + 2 if body is not None else i + 1
         while j < len(lines) and _is_dash(lines[j]):
             j += 1
         section = None
@@ -64,8 +58,9 @@ def read(text: str, source: str) -> Iterator[Article | tuple[int, str]]:
         # The card closes with its headline repeated; a missing repeat is tolerated.
         if j < len(lines) and lines[j].strip() == headline:
             j += 1
-        raw = "\n".join(lines[start:j]).rstrip("\n-").rstrip()
-        yield make_article(
-            headline, body, section=section, position=position, source=source, raw=raw
-        )
+        if not body:
+            yield (i + 1, f"headline {headline[:40]!r} has no body text on the line after it")
+        else:
+            raw = "\n".join(lines[start:j]).rstrip("\n-").rstrip()
+            yield make_article(headline, body, section=section, position=position, source=source, raw=raw)
         i = j

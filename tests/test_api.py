@@ -1,0 +1,78 @@
+"""The JSON API against a live `sinmun serve` on 127.0.0.1."""
+
+from __future__ import annotations
+
+import httpx
+from conftest import SEED
+
+from sinmun.ingest import read_path
+
+SEED_ARTICLES = read_path(SEED).articles
+
+
+def get(server: str, path: str, **params) -> httpx.Response:
+    return httpx.get(server + path, params=params, timeout=30)
+
+
+def test_search_has_the_cli_shape(server):
+    data = get(server, "/api/search", q="엔비디아의 수출").json()
+    assert data["query"] == "엔비디아의 수출"
+    assert data["hits"][0]["title"] == SEED_ARTICLES[15].title
+    assert set(data["hits"][0]) >= {"id", "title", "series", "episode", "section", "published", "score", "snippet"}
+
+
+def test_search_filters_and_paging(server):
+    all_hits = get(server, "/api/search", q="엔비디아", limit=20).json()
+    page = get(server, "/api/search", q="엔비디아", limit=2, offset=2).json()
+    assert [h["id"] for h in page["hits"]] == [h["id"] for h in all_hits["hits"][2:4]]
+    finance = get(server, "/api/search", q="엔비디아", section="금융/증권").json()
+    assert finance["total"] == 1
+    eyes = get(server, "/api/search", q="우주", series="퓨처 Eyes").json()
+    assert all(h["series"] == "퓨처 Eyes" for h in eyes["hits"])
+
+
+def test_articles_newest_first_and_one_article(server):
+    listed = get(server, "/api/articles", limit=5).json()
+    assert listed["total"] == 20
+    assert [a["title"] for a in listed["articles"]] == [a.title for a in SEED_ARTICLES[:5]]
+    one = get(server, f"/api/articles/{listed['articles'][0]['id']}").json()
+    assert one["body"] == SEED_ARTICLES[0].body and one["position"] == 1
+    section = get(server, "/api/articles", section="IT/바이오").json()
+    assert section["total"] == 7
+
+
+def test_sections_and_series(server):
+    sections = {s["name"]: s["articles"] for s in get(server, "/api/sections").json()}
+    assert sections == {"포커스온": 10, "IT/바이오": 7, "경제": 1, "금융/증권": 1, "생활경제": 1}
+    series = {s["name"]: s["articles"] for s in get(server, "/api/series").json()}
+    assert series["퓨처 Eyes"] == 4 and series["우주의 속삭임"] == 2
+
+
+def test_errors_are_json_with_status_and_message(server):
+    missing = get(server, "/api/articles/nope")
+    assert missing.status_code == 404
+    assert missing.json() == {"status": 404, "message": "no article with id 'nope'"}
+    bad_limit = get(server, "/api/search", q="x", limit=0)
+    assert bad_limit.status_code == 422 and bad_limit.json()["message"].startswith("limit")
+    bad_date = get(server, "/api/search", q="x", since="2025-13")
+    assert bad_date.status_code == 400 and "not a date" in bad_date.json()["message"]
+    assert get(server, "/api/nothing-here").json()["status"] == 404
+
+
+def test_openapi_describes_the_api(server):
+    spec = get(server, "/openapi.json").json()
+    assert {"/api/search", "/api/articles", "/api/articles/{article_id}", "/api/sections", "/api/series"} <= set(spec["paths"])
+
+
+def test_pages_render_server_side(server):
+    home = get(server, "/")
+    assert home.status_code == 200 and 'name="q"' in home.text
+    assert SEED_ARTICLES[0].title.replace("'", "&#39;") in home.text
+    section = get(server, "/sections/IT%2F바이오")
+    assert section.status_code == 200 and "7건" in section.text
+    series = get(server, "/series/퓨처 Eyes")
+    assert series.text.index("퓨처 Eyes(114)") < series.text.index("퓨처 Eyes(111)")
+    assert get(server, "/articles/nope").status_code == 404
+    assert get(server, "/sections/없는섹션").status_code == 404
+    results = get(server, "/search", q="OpenAI")
+    assert "<mark>오픈AI</mark>" in results.text

@@ -1,0 +1,80 @@
+"""Korean analysis: the same terms for text and queries, with offsets into the original."""
+
+from __future__ import annotations
+
+import pytest
+
+from sinmun.korean import Aliases, AliasError, Analyzer, normalize
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer.shared()
+
+
+def terms(analyzer: Analyzer, text: str, compounds: bool = False) -> list[str]:
+    return [t.text for t in analyzer.analyze(text) if compounds or not t.compound]
+
+
+def test_particles_split_off_names(analyzer):
+    assert terms(analyzer, "엔비디아의 수출") == ["엔비디아", "수출"]
+    assert terms(analyzer, "엔비디아가") == terms(analyzer, "엔비디아는") == ["엔비디아"]
+    assert terms(analyzer, "넷플릭스의 인수") == ["넷플릭스", "인수"]
+
+
+def test_english_and_korean_names_meet(analyzer):
+    assert terms(analyzer, "OpenAI") == terms(analyzer, "오픈AI가") == ["오픈ai"]
+    assert terms(analyzer, "NVIDIA") == terms(analyzer, "Nvidia의") == ["엔비디아"]
+    assert "워너브러더스" in terms(analyzer, "Warner Bros.", compounds=True)
+    assert terms(analyzer, "워너브라더스") == ["워너브러더스"]  # a common misspelling
+
+
+def test_hanja_abbreviations(analyzer):
+    assert terms(analyzer, "韓 반도체") == ["한국", "반도체"]
+    assert terms(analyzer, "美서") == ["미국"]
+    assert terms(analyzer, "中 전기차")[0] == "중국"
+    assert terms(analyzer, "金 수출") == ["금", "수출"]
+    assert terms(analyzer, "日 리켄")[0] == "일본"
+
+
+def test_spacing_variants_share_a_joined_term(analyzer):
+    spaced = set(terms(analyzer, "파라 마운트", compounds=True))
+    joined = set(terms(analyzer, "파라마운트"))
+    assert joined <= spaced
+
+
+def test_verbs_and_adjectives_are_indexed_by_stem(analyzer):
+    assert "높" in terms(analyzer, "높았다")
+    assert "하" not in terms(analyzer, "사용했다")
+
+
+def test_letters_and_digits_written_together_stay_one_term(analyzer):
+    assert "h200" in terms(analyzer, "H200 칩")
+
+
+def test_offsets_point_into_the_original_text(analyzer):
+    text = "“ＯｐｅｎＡＩ”와 엔비디아⋯美"
+    for term in analyzer.analyze(text):
+        assert text[term.start:term.end].strip()
+    by_text = {t.text: text[t.start:t.end] for t in analyzer.analyze(text) if not t.compound}
+    assert by_text == {"오픈ai": "ＯｐｅｎＡＩ", "엔비디아": "엔비디아", "미국": "美"}
+
+
+def test_normalize_keeps_a_map_back_to_the_original():
+    decomposed = "\u1112\u1161\u11ab\u1100\u116e\u11a8 ＡＩ “인용”⋯"  # 한국 in conjoining jamo
+    norm, origin = normalize(decomposed)
+    assert norm.startswith("한국 AI \"인용\"…")
+    assert len(origin) == len(norm) + 1
+    assert origin[1] == 3 and origin[2] == 6  # 국 starts after the three jamo of 한
+
+
+def test_alias_file_is_plain_text_users_can_edit(tmp_path):
+    custom = tmp_path / "aliases.txt"
+    custom.write_text("# 회사\n카카오: Kakao, 다음카카오\n", encoding="utf-8")
+    aliases = Aliases.load(custom)
+    assert aliases.lookup("KAKAO") == "카카오"
+    assert "다음카카오" in aliases.words
+    broken = tmp_path / "broken.txt"
+    broken.write_text("no colon here\n", encoding="utf-8")
+    with pytest.raises(AliasError, match="broken.txt:1"):
+        Aliases.load(broken)

@@ -1,0 +1,147 @@
+"""Search on the seed page and the project's own dated samples."""
+
+from __future__ import annotations
+
+import pytest
+
+from sinmun.search import QueryError, SearchRequest, parse_query
+
+
+def search(archive, q: str = "", **params):
+    return archive.search(SearchRequest(q=q, **params))
+
+
+def positions(results, seed_ids) -> list[int]:
+    by_id = {v: k for k, v in seed_ids.items()}
+    return [by_id[h.id] for h in results.hits]
+
+
+# Seed positions: 2 China chip fund, 4 US trade deficit (金 exports), 5/11/15/19 퓨처 Eyes,
+# 8 Paramount counter-bid, 10 Netflix buys Warner Bros., 12 OpenAI code red,
+# 16 H200 export approval, 18 Nvidia earnings and the Dow (미니 해설).
+
+def test_particle_form_finds_the_name(seed_archive, seed_ids):
+    results = search(seed_archive, "엔비디아의 수출")
+    assert positions(results, seed_ids)[0] == 16
+    assert not results.partial
+
+
+def test_english_name_finds_korean_spelling(seed_archive, seed_ids):
+    results = search(seed_archive, "OpenAI")
+    assert positions(results, seed_ids)[0] == 12
+    assert ("OpenAI", "오픈AI") in results.expansions
+    assert "<mark>오픈AI</mark>" in results.hits[0].snippet
+    nvidia = search(seed_archive, "Nvidia", limit=50)
+    assert {16, 18, 1} <= set(positions(nvidia, seed_ids))
+
+
+def test_spacing_variant(seed_archive, seed_ids):
+    spaced = positions(search(seed_archive, "파라 마운트"), seed_ids)
+    joined = positions(search(seed_archive, "파라마운트"), seed_ids)
+    assert spaced[0] == joined[0] == 8
+    assert set(spaced) == set(joined) and 10 in spaced
+
+
+def test_particles_on_both_words(seed_archive, seed_ids):
+    assert set(positions(search(seed_archive, "넷플릭스의 인수"), seed_ids)[:2]) == {8, 10}
+
+
+def test_hanja_abbreviation(seed_archive, seed_ids):
+    results = search(seed_archive, "韓 반도체")
+    # Articles that say 한국 반도체 (positions 2, 3, 16, 17, 20) come first.
+    assert set(positions(results, seed_ids)[:4]) <= {2, 3, 16, 17, 20}
+    assert ("韓", "한국") in results.expansions
+    gold = search(seed_archive, "金 수출")
+    assert positions(gold, seed_ids)[0] == 4
+
+
+def test_exact_phrase(seed_archive, seed_ids):
+    loose = search(seed_archive, "엔비디아 수출", limit=50)
+    phrase = search(seed_archive, '"엔비디아 수출"', limit=50)
+    assert phrase.total < loose.total
+    assert set(positions(phrase, seed_ids)) <= set(positions(loose, seed_ids))
+    # Particles do not break a phrase: 엔비디아의 수출 is the phrase 엔비디아 수출.
+    assert search(seed_archive, '"오픈AI의 코드 레드"').total == search(seed_archive, '"오픈AI 코드 레드"').total >= 1
+
+
+def test_exclusion(seed_archive, seed_ids):
+    everything = search(seed_archive, "엔비디아", limit=50)
+    without_china = search(seed_archive, "엔비디아 -중국", limit=50)
+    assert 0 < without_china.total < everything.total
+    assert 16 not in positions(without_china, seed_ids)  # the H200-to-China article
+    assert search(seed_archive, '엔비디아 -"블랙웰"', limit=50).total < everything.total
+
+
+def test_section_and_series_filters(seed_archive, seed_ids):
+    finance = search(seed_archive, "엔비디아", section="금융/증권")
+    assert positions(finance, seed_ids) == [18]
+    future = search(seed_archive, "우주", series="퓨처 Eyes", limit=50)
+    assert future.total >= 1 and all(h.series == "퓨처 Eyes" for h in future.hits)
+    assert search(seed_archive, "엔비디아", section="없는 섹션").total == 0
+
+
+def test_date_filters_and_sorting(sample_archive):
+    everything = search(sample_archive, "", sort="date", limit=50)
+    assert [h.published[:10] for h in everything.hits] == sorted(
+        (h.published[:10] for h in everything.hits), reverse=True)
+    in_2025 = search(sample_archive, "", since="2025", limit=50)
+    assert in_2025.total == 5
+    window = search(sample_archive, "", since="2024-06", until="2025-03-10", limit=50)
+    assert sorted(h.published[:10] for h in window.hits) == ["2024-06-17", "2024-11-25", "2025-03-10"]
+    assert search(sample_archive, "배터리", until="2024-01-31").total == 0
+    assert search(sample_archive, "배터리", since="2024-06-17", until="2024-06-17").total == 1
+
+
+def test_undated_articles_never_match_a_date_filter(seed_archive):
+    assert search(seed_archive, "엔비디아", since="1900").total == 0
+    assert search(seed_archive, "엔비디아", until="2999").total == 0
+
+
+def test_sort_by_date_and_relevance_return_the_same_set(sample_archive):
+    by_rel = search(sample_archive, "반도체", limit=50)
+    by_date = search(sample_archive, "반도체", sort="date", limit=50)
+    assert {h.id for h in by_rel.hits} == {h.id for h in by_date.hits}
+    assert [h.published for h in by_date.hits] == sorted((h.published for h in by_date.hits), reverse=True)
+
+
+def test_pagination(seed_archive):
+    full = search(seed_archive, "엔비디아", limit=20)
+    page1 = search(seed_archive, "엔비디아", limit=3)
+    page2 = search(seed_archive, "엔비디아", limit=3, offset=3)
+    assert [h.id for h in page1.hits + page2.hits] == [h.id for h in full.hits[:6]]
+    assert page1.total == page2.total == full.total
+
+
+def test_too_few_results_fall_back_to_partial_matches(seed_archive):
+    results = search(seed_archive, "엔비디아 양봉")  # no seed article keeps bees
+    assert results.partial and results.total > 0
+    assert all(h.partial for h in results.hits)
+    strict = search(seed_archive, "엔비디아 블랙웰")
+    assert not any(h.partial for h in strict.hits[: min(strict.total, 3)]) or strict.partial
+
+
+def test_snippets_highlight_the_words_as_printed(seed_archive, seed_ids):
+    hit = search(seed_archive, "엔비디아의 수출").hits[0]
+    assert "<mark>엔비디아</mark>의" in hit.snippet
+    assert "<mark>수출</mark>" in hit.snippet
+    assert "<mark>엔비디아</mark>" in hit.title_html
+    hanja = search(seed_archive, "미국 무역적자").hits[0]
+    assert "<mark>美</mark>" in hanja.title_html
+
+
+def test_query_syntax():
+    parsed = parse_query('엔비디아 "블랙웰 칩" -중국 -"수출 허용" “AI 거품”')
+    assert parsed.words == "엔비디아"
+    assert parsed.phrases == ["블랙웰 칩", "AI 거품"]
+    assert parsed.excluded == ["중국", "수출 허용"]
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"since": "2025-13"}, "not a date"),
+    ({"since": "2025-05", "until": "2025-01"}, "after"),
+    ({"sort": "popular"}, "unknown sort"),
+    ({"limit": 0}, "limit"),
+])
+def test_bad_parameters_are_named(seed_archive, params, message):
+    with pytest.raises(QueryError, match=message):
+        search(seed_archive, "엔비디아", **params)

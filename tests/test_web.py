@@ -1,0 +1,67 @@
+"""The reading site in Debian's Chromium, driven by Playwright, as a reader uses it."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from conftest import SEED
+
+from sinmun.ingest import read_path
+
+playwright = pytest.importorskip("playwright.sync_api")
+
+# Flags that work on these machines: no sandbox as root, no background traffic.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    path = shutil.which("chromium")
+    if path is None:
+        pytest.fail("Debian's chromium is not installed (make test installs it)")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def test_search_from_the_home_page_and_read_the_article(browser, server, tmp_path):
+    expected = read_path(SEED).articles[15]  # the H200 export approval
+    page = browser.new_page(viewport={"width": 1000, "height": 1200})
+    page.goto(server + "/")
+    assert page.locator(".card").count() == 20
+    page.fill("input[name=q]", "엔비디아의 수출")
+    page.press("input[name=q]", "Enter")
+    page.wait_for_url("**/search?q=*")
+    first = page.locator(".results .card").first
+    assert first.locator(".headline").inner_text() == expected.title
+    assert first.locator("mark").count() >= 2
+    first.locator(".headline").click()
+    page.wait_for_url("**/articles/*")
+    assert page.locator("h1").inner_text() == expected.title
+    summary = page.locator("section.summary")
+    assert summary.is_visible()
+    assert summary.locator("p").inner_text() == expected.summary
+    assert page.locator("section.insights p").inner_text() == expected.key_insights
+    # The self-hosted Korean font is what draws the text (a bare machine has none).
+    page.evaluate("document.fonts.ready")
+    assert page.evaluate("document.fonts.check('16px \"Noto Sans KR\"', '한국어 美')")
+    loaded = page.evaluate("[...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)")
+    assert "Noto Sans KR" in {name.strip('"') for name in loaded}
+    shot = tmp_path / "article.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    page.close()
+
+
+def test_phone_width_has_no_horizontal_scroll(browser, server):
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    page.goto(server + "/")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.goto(server + "/search?q=넷플릭스")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.close()
