@@ -6,10 +6,9 @@ import shutil
 
 import pytest
 from conftest import SEED
+from playwright.sync_api import sync_playwright
 
 from sinmun.ingest import read_path
-
-playwright = pytest.importorskip("playwright.sync_api")
 
 # Flags that work on these machines: no sandbox as root, no background traffic.
 CHROMIUM_ARGS = [
@@ -23,7 +22,7 @@ def browser():
     path = shutil.which("chromium")
     if path is None:
         pytest.fail("Debian's chromium is not installed (make test installs it)")
-    with playwright.sync_playwright() as p:
+    with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield browser
         browser.close()

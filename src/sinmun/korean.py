@@ -18,14 +18,15 @@ Choices, measured on the seed page (see README, "Korean analysis"):
 from __future__ import annotations
 
 import hashlib
-from collections import deque
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import SinmunError
 
@@ -51,9 +52,11 @@ _CHAR_MAP = {
 _KEY_JUNK = re.compile(r"[\s.]+")
 
 
-@dataclass(frozen=True)
-class Term:
-    """An index term and where it stands in the original text."""
+class Term(NamedTuple):
+    """An index term and where it stands in the original text.
+
+    A NamedTuple, not a dataclass: ingest makes millions of them.
+    """
 
     text: str
     start: int
@@ -62,15 +65,19 @@ class Term:
     compound: bool = False
 
 
-def normalize(text: str) -> tuple[str, list[int]]:
+_TRANSLATE = {**{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}, **{ord(k): v for k, v in _CHAR_MAP.items()}}
+
+
+def normalize(text: str) -> tuple[str, Sequence[int]]:
     """NFC, full-width to half-width, one kind of quote and ellipsis.
 
     Returns the analysis text and, for each of its characters, the offset of the
     original character it came from (plus one entry for the end), so that offsets
     found in the analysis text can be mapped back to the text as printed.
     """
-    if text.isascii():
-        return text, list(range(len(text) + 1))
+    if unicodedata.is_normalized("NFC", text):
+        # Every replacement is one character for one: offsets do not move.
+        return text.translate(_TRANSLATE), range(len(text) + 1)
     out: list[str] = []
     origin: list[int] = []
     i = 0
@@ -84,12 +91,7 @@ def normalize(text: str) -> tuple[str, list[int]]:
         unit = text[i:j]
         if j - i > 1:
             unit = unicodedata.normalize("NFC", unit)
-        for ch in unit:
-            code = ord(ch)
-            if 0xFF01 <= code <= 0xFF5E:
-                ch = chr(code - 0xFEE0)
-            else:
-                ch = _CHAR_MAP.get(ch, ch)
+        for ch in unit.translate(_TRANSLATE):
             out.append(ch)
             origin.append(i)
         i = j
@@ -175,6 +177,7 @@ class Analyzer:
         self.aliases = aliases or Aliases.load()
         self.num_workers = num_workers or os.cpu_count() or 1
         self.kiwi = Kiwi(model_type=MODEL_TYPE, num_workers=self.num_workers)
+        self._cache: dict[tuple[str, str | None], str] = {}
         for word in self.aliases.words:
             self.kiwi.add_user_word(word, "NNP", 0)
 
@@ -200,7 +203,7 @@ class Analyzer:
 
     def analyze_many(self, texts: Iterable[str]) -> Iterator[list[Term]]:
         """Terms for each text, analysed on all workers, in input order."""
-        pending: deque[tuple[str, list[int]]] = deque()
+        pending: deque[tuple[str, Sequence[int]]] = deque()
 
         def normalized() -> Iterator[str]:
             for text in texts:
@@ -212,7 +215,7 @@ class Analyzer:
             original, origin = pending.popleft()
             yield self._terms(tokens, original, origin)
 
-    def _terms(self, tokens: list, original: str, origin: list[int]) -> list[Term]:
+    def _terms(self, tokens: list, original: str, origin: Sequence[int]) -> list[Term]:
         # 1. Content tokens with original offsets; letters and digits written
         #    together (H200, 4o) become one token.
         kept: list[tuple[str, str, int, int]] = []  # (form, tag, start, end) in original text
@@ -249,20 +252,35 @@ class Analyzer:
                     _joins(original[a[3]:b[2]]) for a, b in zip(run, run[1:])
                 ):
                     break
-                joined = "".join(r[0] for r in run)
-                hit = self.aliases.lookup(joined)
-                if hit:
-                    text = alias_key(hit)
-                elif width == 2 and all(r[1] in COMPOUND_TAGS for r in run):
+                text = self._known_name("".join(r[0] for r in run))
+                if not text and width == 2 and all(r[1] in COMPOUND_TAGS for r in run):
                     text = "".join(self._canonical(r[0], r[1]) for r in run)
-                else:
+                if not text:
                     continue
                 terms.append(Term(text, start, run[-1][3], position, compound=True))
         return terms
 
+    def _known_name(self, joined: str) -> str:
+        """The canonical term if `joined` is in the alias dictionary, else ''."""
+        key = (joined, "+")
+        term = self._cache.get(key)
+        if term is None:
+            hit = self.aliases.lookup(joined)
+            term = alias_key(hit) if hit else ""
+            if len(self._cache) < 500_000:
+                self._cache[key] = term
+        return term
+
     def _canonical(self, form: str, tag: str | None) -> str:
-        hit = self.aliases.lookup(form, tag)
-        return alias_key(hit) if hit else alias_key(form).strip("'\"")
+        # Cached: a corpus repeats the same few thousand forms millions of times.
+        key = (form, tag)
+        term = self._cache.get(key)
+        if term is None:
+            hit = self.aliases.lookup(form, tag)
+            term = alias_key(hit) if hit else alias_key(form).strip("'\"")
+            if len(self._cache) < 500_000:
+                self._cache[key] = term
+        return term
 
     def expansions(self, text: str) -> list[tuple[str, str]]:
         """(as written, canonical) for each name in `text` that the aliases rewrite."""

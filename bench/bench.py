@@ -1,0 +1,215 @@
+"""sinmun's benchmark: every figure is a ratio against a baseline measured in the same run.
+
+  (a) raw Kiwi throughput on the corpus text (same model, user words and worker count as sinmun)
+  (b) sinmun's end-to-end ingest (read JSONL, store in SQLite, analyse, index): b/a
+  (c) search latency p50/p99 for a fixed query list, against SQLite FTS5 with the
+      trigram tokenizer over the same corpus, and the cold start of `sinmun search`
+
+The corpus is synthetic: N articles made by recombining the seed page's sentences
+(read from ../shared/seed at run time; nothing of it is stored in the project).
+
+    python bench/bench.py [--articles 10000] [--out bench/out]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT.parent / "shared" / "seed" / "000_ed974366ffe0647b.txt"
+sys.path.insert(0, str(ROOT / "src"))
+
+from sinmun.archive import Archive  # noqa: E402
+from sinmun.index import PARTS  # noqa: E402
+from sinmun.ingest import read_path  # noqa: E402
+from sinmun.korean import Analyzer  # noqa: E402
+from sinmun.search import SearchRequest  # noqa: E402
+
+QUERIES = [
+    "엔비디아의 수출", "OpenAI", "파라 마운트", "넷플릭스의 인수", "韓 반도체", "금리 인하",
+    "데이터센터 전력", "AI 거품", '"반도체 통제"', "엔비디아 -중국", "우주 망원경", "트럼프 관세",
+    "워너브러더스 인수", "오라클 부채", "초신성", "양자 컴퓨터", "中 반도체 지원금", "뉴욕증시 하락",
+    "소프트뱅크 손정의", "블랙웰 중동 수출",
+]
+SECTIONS = ["IT/바이오", "경제", "포커스온", "생활경제", "금융/증권"]
+SENTENCE = re.compile(r"(?<=[다요음])\.\s+")
+
+
+def build_corpus(n: int, path: Path, seed: int = 7) -> int:
+    """Write n synthetic articles as JSON Lines; returns the number of characters analysed."""
+    rng = random.Random(seed)
+    articles = read_path(SEED).articles
+    sentences = [s.strip().rstrip(".") + "." for a in articles for s in SENTENCE.split(a.body) if len(s) > 20]
+    blocks = [s.strip() + "." for a in articles for s in SENTENCE.split(a.summary or "") if len(s) > 20]
+    titles = [a.title for a in articles]
+    chars = 0
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(n):
+            body = " ".join(rng.sample(sentences, rng.randint(8, 20)))
+            title = f"{rng.choice(titles).split('⋯')[0]}⋯{rng.choice(titles).split('⋯')[-1]} ({i})"
+            record = {
+                "title": title, "body": body, "section": rng.choice(SECTIONS),
+                "published": f"{rng.randint(2023, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+            }
+            if rng.random() < 0.5:
+                record["summary"] = " ".join(rng.sample(blocks, 2))
+            chars += len(title) + len(body) + len(record.get("summary", ""))
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return chars
+
+
+def kiwi_raw(corpus: Path) -> tuple[float, int]:
+    """Seconds and characters for Kiwi alone over the very texts sinmun analyses."""
+    batch = read_path(corpus)
+    texts = [getattr(a, part) or "" for a in batch.articles for part in PARTS]
+    analyzer = Analyzer.shared()
+    start = time.perf_counter()
+    for _ in analyzer.kiwi.tokenize(texts):
+        pass
+    return time.perf_counter() - start, sum(map(len, texts))
+
+
+def sinmun_ingest(corpus: Path, db: Path) -> tuple[float, Archive]:
+    for p in (db, db.with_name(db.stem + ".index")):
+        shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+    archive = Archive(db, create=True)
+    archive.analyzer  # the model load is not ingest work: (a) excludes it too
+    start = time.perf_counter()
+    report = archive.ingest([corpus])
+    elapsed = time.perf_counter() - start
+    assert report.new == report.read and not report.problems, report.summary()
+    return elapsed, archive
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    samples = sorted(samples)
+    p99 = samples[min(len(samples) - 1, int(round(0.99 * (len(samples) - 1))))]
+    return statistics.median(samples) * 1000, p99 * 1000
+
+
+def sinmun_latency(archive: Archive, rounds: int) -> tuple[float, float]:
+    for q in QUERIES:  # warm the searcher and the OS cache
+        archive.search(SearchRequest(q=q))
+    samples = []
+    for _ in range(rounds):
+        for q in QUERIES:
+            start = time.perf_counter()
+            archive.search(SearchRequest(q=q, limit=10))
+            samples.append(time.perf_counter() - start)
+    return percentiles(samples)
+
+
+def fts5_build(corpus: Path, db: Path) -> sqlite3.Connection:
+    db.unlink(missing_ok=True)
+    con = sqlite3.connect(db)
+    con.execute("CREATE VIRTUAL TABLE docs USING fts5(title, summary, body, tokenize='trigram')")
+    with corpus.open(encoding="utf-8") as f:
+        rows = [(r["title"], r.get("summary", ""), r["body"]) for r in map(json.loads, f)]
+    con.executemany("INSERT INTO docs VALUES (?, ?, ?)", rows)
+    con.commit()
+    return con
+
+
+def fts5_query(con: sqlite3.Connection, q: str) -> list:
+    """The nearest FTS5 trigram equivalent: every word must occur as a substring.
+
+    Trigram MATCH needs 3+ characters; shorter words (most Korean nouns) fall back
+    to LIKE, which the trigram index cannot speed up. Particles are not removed.
+    """
+    words = [w for w in re.findall(r'"[^"]+"|\S+', q)]
+    match, likes, params = [], [], []
+    for w in words:
+        neg = w.startswith("-")
+        w = w.lstrip("-").strip('"')
+        if len(w) >= 3:
+            match.append(("NOT " if neg and match else "") + '"' + w.replace('"', '""') + '"')
+        else:
+            likes.append(f"(title {'NOT ' if neg else ''}LIKE ? {'AND' if neg else 'OR'} body {'NOT ' if neg else ''}LIKE ?)")
+            params += [f"%{w}%", f"%{w}%"]
+    where = (["docs MATCH ?"] if match else []) + likes
+    args = ([" AND ".join(match).replace("AND NOT", "NOT")] if match else []) + params
+    sql = (f"SELECT rowid, snippet(docs, 2, '<mark>', '</mark>', '…', 20) FROM docs WHERE {' AND '.join(where)} "
+           f"{'ORDER BY rank ' if match else ''}LIMIT 10")
+    return con.execute(sql, args).fetchall()
+
+
+def fts5_latency(con: sqlite3.Connection, rounds: int) -> tuple[float, float]:
+    for q in QUERIES:
+        fts5_query(con, q)
+    samples = []
+    for _ in range(rounds):
+        for q in QUERIES:
+            start = time.perf_counter()
+            fts5_query(con, q)
+            samples.append(time.perf_counter() - start)
+    return percentiles(samples)
+
+
+def cold_start(db: Path, args: list[str], runs: int = 3) -> float:
+    exe = Path(sys.executable).parent / "sinmun"
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([str(exe), *args, "--db", str(db), "--json"], check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=int(os.environ.get("N", 10_000)))
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    corpus = args.out / "corpus.jsonl"
+    workers = Analyzer.shared().num_workers
+
+    print(f"corpus: {args.articles} articles from the seed's sentences ...", flush=True)
+    build_corpus(args.articles, corpus)
+    print("(a) raw Kiwi ...", flush=True)
+    kiwi_s, chars = kiwi_raw(corpus)
+    print("(b) sinmun ingest ...", flush=True)
+    db = args.out / "bench.db"
+    ingest_s, archive = sinmun_ingest(corpus, db)
+    print("(c) search latency ...", flush=True)
+    s50, s99 = sinmun_latency(archive, args.rounds)
+    fts = fts5_build(corpus, args.out / "fts5.db")
+    f50, f99 = fts5_latency(fts, args.rounds)
+    cold_search = cold_start(db, ["search", "엔비디아의 수출"])
+    cold_list = cold_start(db, ["list"])
+    index_bytes = sum(p.stat().st_size for p in (args.out / "bench.index").rglob("*") if p.is_file())
+
+    rows = [
+        ("corpus", f"{args.articles:,} articles, {chars / 1e6:.1f} M chars analysed, {workers} Kiwi workers"),
+        ("(a) Kiwi alone", f"{chars / kiwi_s:,.0f} chars/s ({kiwi_s:.1f} s)"),
+        ("(b) sinmun ingest, end to end", f"{chars / ingest_s:,.0f} chars/s, {args.articles / ingest_s:,.0f} articles/s ({ingest_s:.1f} s)"),
+        ("b/a", f"{kiwi_s / ingest_s:.2f}"),
+        ("(c) sinmun search p50 / p99", f"{s50:.1f} ms / {s99:.1f} ms ({len(QUERIES)} queries x {args.rounds}, with snippets)"),
+        ("FTS5 trigram p50 / p99", f"{f50:.1f} ms / {f99:.1f} ms"),
+        ("sinmun / FTS5 (p50, p99)", f"{s50 / f50:.2f}x, {s99 / f99:.2f}x"),
+        ("cold start: sinmun search / list", f"{cold_search:.2f} s / {cold_list:.2f} s"),
+        ("size: SQLite / index", f"{db.stat().st_size / 1e6:.0f} MB / {index_bytes / 1e6:.0f} MB"),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print()
+    print(f"| {'measure':<{width}} | value |")
+    print(f"|{'-' * (width + 2)}|-------|")
+    for name, value in rows:
+        print(f"| {name:<{width}} | {value} |")
+    archive.close()
+
+
+if __name__ == "__main__":
+    main()
