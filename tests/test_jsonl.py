@@ -48,7 +48,7 @@ def test_bad_lines_are_reported_and_good_lines_kept(tmp_path):
         f"error: {bad}:4: field 'published': not an ISO date or datetime: '2025-02-30'",
         f"error: {bad}:5: not a JSON object",
     ]
-    assert "2 articles: 2 new, 0 unchanged; 4 problems" in proc.stdout
+    assert "2 articles: 2 new, 0 unchanged; 4 quarantined in" in proc.stdout
     listed = cli_json("list", db=db)
     assert sorted(a["title"] for a in listed["articles"]) == ["정상 기사 둘", "정상 기사 하나"]
 
@@ -63,7 +63,7 @@ def test_one_bad_file_does_not_stop_the_batch(tmp_path):
     assert proc.returncode == 1
     assert f"error: {empty}: empty file" in proc.stderr
     assert f"error: {binary}: binary file, not text" in proc.stderr
-    assert "8 articles: 8 new, 0 unchanged; 2 problems" in proc.stdout
+    assert "8 articles: 8 new, 0 unchanged; 2 quarantined in" in proc.stdout
 
 
 def test_cp949_file_is_decoded(tmp_path):

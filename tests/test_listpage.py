@@ -102,7 +102,7 @@ def test_malformed_card_is_reported_by_line_and_the_rest_ingested(tmp_path):
     assert proc.returncode == 1
     assert f"{broken}:20: headline" in proc.stderr
     assert "Traceback" not in proc.stderr
-    assert "18 articles: 18 new, 0 unchanged; 2 problems" in proc.stdout
+    assert "18 articles: 18 new, 0 unchanged; 2 quarantined in" in proc.stdout
     assert cli_json("list", db=db)["total"] == 18
 
 

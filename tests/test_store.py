@@ -62,6 +62,7 @@ def test_index_catches_up_after_a_crash_between_store_and_index(tmp_path):
         for article in extra:
             article.title += " (개정판)"
             article.headline += " (개정판)"
+            article.body += " 개정판에서 덧붙인 문장이다."
             article.id = ""
             article.__post_init__()
         assert len(store.add(extra).new) == 3

@@ -6,6 +6,7 @@ load) is only loaded by the operations that analyse text.
 
 from __future__ import annotations
 
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -13,13 +14,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .articles import Article
-from .ingest import Batch, Problem, expand_paths, read_path
-from .store import Store
+from .errors import SinmunError
+from .ingest import Batch, Problem, expand_paths, read_bytes, read_path
+from .quarantine import Entry, Quarantine
+from .store import AddResult, Store
 
 if TYPE_CHECKING:  # importing these for real loads Tantivy and Kiwi
     from .index import SearchIndex
     from .korean import Analyzer
     from .search import Results, SearchRequest
+
+FETCH_TIMEOUT = 30
+USER_AGENT = "sinmun/0.1 (+news archive)"
+
+
+class FetchError(SinmunError):
+    pass
 
 
 @dataclass
@@ -28,20 +38,49 @@ class IngestReport:
     read: int = 0
     new: int = 0
     unchanged: int = 0
+    merged: int = 0
+    revised: int = 0
+    near_duplicates: int = 0
     indexed: int = 0
     problems: list[Problem] = field(default_factory=list)
+    quarantine: Path | None = None
+
+    def count(self, result: AddResult, read: int) -> None:
+        self.read += read
+        self.new += len(result.new)
+        self.unchanged += result.unchanged
+        self.merged += result.merged
+        self.revised += result.revised
+        self.near_duplicates += result.near_duplicates
 
     def summary(self) -> str:
         text = f"{self.read} articles: {self.new} new, {self.unchanged} unchanged"
+        extras = [(self.revised, "revised"), (self.merged, "merged into an identical article"),
+                  (self.near_duplicates, "near-duplicates (hidden from search)")]
+        text += "".join(f", {n} {label}" for n, label in extras if n)
         if self.problems:
-            text += f"; {len(self.problems)} problem{'s' if len(self.problems) > 1 else ''}"
+            text += f"; {len(self.problems)} quarantined in {self.quarantine}"
         return text
+
+
+def is_url(target: str) -> bool:
+    return target.startswith(("http://", "https://"))
+
+
+def fetch(url: str) -> bytes:
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    try:
+        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:
+            return response.read()
+    except (OSError, ValueError) as exc:
+        raise FetchError(f"cannot fetch {url}: {getattr(exc, 'reason', exc)}") from None
 
 
 class Archive:
     def __init__(self, db: str | Path, create: bool = False) -> None:
         self.db_path = Path(db)
         self.store = Store(self.db_path, create=create)
+        self.quarantine = Quarantine(self.db_path)
 
     def close(self) -> None:
         self.store.close()
@@ -60,28 +99,108 @@ class Archive:
 
     def ingest(
         self,
-        paths: list[Path],
+        targets: list[str | Path],
         format: str | None = None,
         published: str | None = None,
-        on_file: Callable[[Path, Batch], None] | None = None,
+        on_file: Callable[[str, Batch], None] | None = None,
     ) -> IngestReport:
-        """Read every file, store each file's articles in one transaction, then index them."""
-        report = IngestReport()
-        for path in expand_paths(paths):
-            batch = read_path(path, format=format, published=published)
-            # A list page is printed newest first; store it oldest first so that
-            # arrival order (`seq`) runs from old to new.
-            articles = sorted(batch.articles, key=lambda a: -(a.position or 0)) if _is_list(batch) else batch.articles
-            result = self.store.add(articles)
+        """Read every file or URL; store each one's articles in one transaction; index them.
+
+        Whatever cannot be read is quarantined before it is reported, so nothing
+        is lost even if the process dies right after.
+        """
+        from .dedupe import NearDuplicates
+
+        report = IngestReport(quarantine=self.quarantine.path)
+        near = NearDuplicates(self.store.db)
+        files = [t for t in targets if is_url(str(t))] + expand_paths([Path(t) for t in targets if not is_url(str(t))])
+        for target in files:
+            if is_url(str(target)):
+                try:
+                    batch = read_bytes(fetch(str(target)), str(target), format=format, published=published)
+                except FetchError as exc:
+                    batch = Batch(problems=[Problem(str(target), None, str(exc).split(": ", 1)[-1])])
+            else:
+                batch = read_path(Path(target), format=format, published=published)
+            self._store_batch(batch, report, near)
             report.files += 1
-            report.read += len(batch.articles)
-            report.new += len(result.new)
-            report.unchanged += result.unchanged
-            report.problems.extend(batch.problems)
             if on_file:
-                on_file(path, batch)
+                on_file(str(target), batch)
         report.indexed = self.sync()
         return report
+
+    def _store_batch(self, batch: Batch, report: IngestReport, near) -> None:
+        for problem in batch.problems:
+            self.quarantine.put(problem)
+        report.problems.extend(batch.problems)
+        # A list page is printed newest first; store it oldest first so that
+        # arrival order (`seq`) runs from old to new.
+        articles = batch.articles
+        if batch.format == "listpage":
+            articles = sorted(articles, key=lambda a: -(a.position or 0))
+        report.count(self.store.add(articles, near=near), len(articles))
+
+    def retry_quarantined(self) -> tuple[IngestReport, list[Entry]]:
+        """Read every quarantined input again; entries that now ingest cleanly are removed."""
+        from .dedupe import NearDuplicates
+
+        report = IngestReport(quarantine=self.quarantine.path)
+        near = NearDuplicates(self.store.db)
+        still: list[Entry] = []
+        for entry in self.quarantine.entries():
+            batch = read_path(self.quarantine.data_path(entry), format=entry.format)
+            for article in batch.articles:
+                article.source = entry.source
+            if batch.problems:
+                still.append(entry)
+                report.problems.extend(batch.problems)
+                continue
+            report.count(self.store.add(batch.articles, near=near), len(batch.articles))
+            self.quarantine.remove(entry)
+        report.indexed = self.sync()
+        return report, still
+
+    def ingest_changed(self, paths: list[Path], **options) -> IngestReport | None:
+        """Ingest the files among `paths` that are new or changed since they were last read."""
+        changed = [p for p in expand_paths(paths) if p.exists() and self.store.file_changed(p)]
+        if not changed:
+            return None
+        report = self.ingest(changed, **options)
+        for path in changed:
+            self.store.mark_file(path)
+        return report
+
+    def check(self) -> dict:
+        """Does the index hold exactly the store's articles? Is the store sound?"""
+        from .index import SCHEMA_VERSION, SearchIndex, index_path, read_meta
+        from .korean import Aliases, fingerprint
+
+        problems = self.store.integrity()
+        store_ids = {r[0] for r in self.store.db.execute("SELECT id FROM articles")}
+        path = index_path(self.db_path)
+        index_ids: list[str] = []
+        if not path.exists():
+            problems.append(f"no index at {path} (any search or `sinmun reindex` builds it)")
+        elif read_meta(path).schema != SCHEMA_VERSION:
+            problems.append(f"the index at {path} has an older layout (any search or `sinmun reindex` rebuilds it)")
+        else:
+            index = SearchIndex(path)
+            meta = index.read_meta()
+            if meta.store_id != self.store.store_id:
+                problems.append("the index belongs to another store")
+            if meta.analysis != fingerprint(Aliases.load()):
+                problems.append("the index was built with another analysis or alias dictionary")
+            index_ids = index.id_list()
+            doubled = len(index_ids) - len(set(index_ids))
+            if doubled:
+                problems.append(f"{doubled} articles are in the index more than once")
+            missing, extra = store_ids - set(index_ids), set(index_ids) - store_ids
+            if missing:
+                problems.append(f"{len(missing)} stored articles are not in the index, e.g. {sorted(missing)[:3]}")
+            if extra:
+                problems.append(f"{len(extra)} indexed articles are not in the store, e.g. {sorted(extra)[:3]}")
+        return {"ok": not problems, "articles": len(store_ids), "indexed": len(index_ids),
+                "quarantined": len(self.quarantine.entries()), "problems": problems}
 
     def sync(self, progress: Callable[[int], None] | None = None) -> int:
         """Bring the index up to date with the store (after a crash, or new articles)."""
@@ -102,7 +221,3 @@ class Archive:
 
     def get(self, article_id: str) -> Article | None:
         return self.store.get(article_id)
-
-
-def _is_list(batch: Batch) -> bool:
-    return bool(batch.articles) and batch.articles[0].format == "listpage"

@@ -22,11 +22,14 @@ BLOCK_MARKERS = {
     "[Summary]": "summary",
     "[미니 해설]": "explainer",
 }
+MIN_DUPLICATE_CHARS = 80
+
 _BLOCK = re.compile("|".join(re.escape(m) for m in BLOCK_MARKERS))
 
 ARTICLE_FIELDS = (
     "id", "title", "series", "episode", "section", "body", "key_insights", "summary",
     "explainer", "published", "url", "source", "position", "format", "ingested_at", "headline",
+    "byline", "modified", "encoding", "partial", "duplicate_of",
 )
 
 
@@ -53,6 +56,11 @@ class Article:
     position: int | None = None  # 1-based place on a list page
     format: str | None = None
     ingested_at: str | None = None
+    byline: str | None = None  # reporter(s), as the page names them
+    modified: str | None = None  # last modification, when the source states it
+    encoding: str | None = None  # how the source file was decoded
+    partial: bool = False  # True when the source gave only a summary (a feed entry)
+    duplicate_of: str | None = None  # the original, when this is a near-duplicate (set by the store)
     raw: str = ""  # the source record verbatim, so nothing is ever lost
     id: str = field(default="")
 
@@ -112,6 +120,18 @@ def split_blocks(text: str) -> dict[str, str | None]:
         # A repeated marker continues the same block rather than replacing it.
         parts[name] = f"{parts[name]} {chunk}" if parts[name] else chunk
     return parts
+
+
+def text_hash(body: str) -> str | None:
+    """Identity of the article text alone: exact duplicates share it.
+
+    Case, width, spacing and punctuation are folded, so a syndicated copy that only
+    re-spaces or re-quotes the text is still the same text.
+    """
+    folded = re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", body)).lower()
+    if len(folded) < MIN_DUPLICATE_CHARS:
+        return None  # too short to say two articles are one
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest()[:16]
 
 
 def parse_published(value: str) -> str:

@@ -91,12 +91,16 @@ def open_archive(db: Path) -> Archive:
 @app.command()
 @friendly
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders to read.")],
+    targets: Annotated[list[str], typer.Argument(metavar="PATH...", help="Files, folders or feed URLs to read.")],
     db: DbOption = DEFAULT_DB,
     format: Annotated[Optional[str], typer.Option(help=f"Input format ({', '.join(FORMATS)}); default: detect.")] = None,
     published: Annotated[Optional[str], typer.Option(help="Publication date for articles that carry none.")] = None,
 ) -> None:
-    """Read articles from list-page dumps or JSON Lines into the archive."""
+    """Read articles from list pages, JSON Lines, HTML pages and RSS/Atom feeds into the archive.
+
+    Inputs that cannot be read are quarantined beside the db and reported; the
+    rest is stored. The exit code is 1 when anything was quarantined.
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     if format and format not in FORMATS:
@@ -106,12 +110,13 @@ def ingest(
             parse_published(published)
         except ValueError as exc:
             raise UserError(f"--published: {exc}") from None
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        raise UserError(f"no such file: {', '.join(missing)}")
+    from .archive import is_url
     from .ingest import expand_paths
 
-    files = expand_paths(paths)
+    missing = [t for t in targets if not is_url(t) and not Path(t).exists()]
+    if missing:
+        raise UserError(f"no such file: {', '.join(missing)}")
+    files = [t for t in targets if is_url(t)] + expand_paths([Path(t) for t in targets if not is_url(t)])
     archive = Archive(db, create=True)
     progress = Progress(
         TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TextColumn("files"), TimeRemainingColumn(),
@@ -120,7 +125,7 @@ def ingest(
     with progress:
         task = progress.add_task("ingest", total=len(files))
         report = archive.ingest(files, format=format, published=published,
-                                on_file=lambda path, batch: progress.advance(task))
+                                on_file=lambda target, batch: progress.advance(task))
     for problem in report.problems:
         err.print(f"[red]error:[/red] {escape(str(problem))}")
     out.print(report.summary())
@@ -141,6 +146,7 @@ def search(
     sort: Annotated[str, typer.Option(help="relevance or date.")] = "relevance",
     limit: Annotated[int, typer.Option(help="Results per page.")] = 10,
     offset: Annotated[int, typer.Option(help="Results to skip.")] = 0,
+    include_duplicates: Annotated[bool, typer.Option(help="Also show near-duplicate copies.")] = False,
     json_: JsonOption = False,
 ) -> None:
     """Search the archive (Korean-aware: particles, spacing, English and hanja names)."""
@@ -148,7 +154,8 @@ def search(
 
     archive = open_archive(db)
     results = archive.search(SearchRequest(q=query, section=section, series=series, since=since,
-                                           until=until, sort=sort, limit=limit, offset=offset))
+                                           until=until, sort=sort, limit=limit, offset=offset,
+                                           include_duplicates=include_duplicates))
     if json_:
         emit_json(results.to_dict())
         return
@@ -184,15 +191,25 @@ def _print_article(article) -> None:
 def show(
     article_id: Annotated[str, typer.Argument(metavar="ID", help="Article id (or a unique prefix of 6+ characters).")],
     db: DbOption = DEFAULT_DB,
+    revisions: Annotated[bool, typer.Option("--revisions", help="List the earlier versions of the article.")] = False,
     json_: JsonOption = False,
 ) -> None:
-    """Print one article with all its fields."""
+    """Print one article with all its fields (or its earlier revisions)."""
     archive = open_archive(db)
     article = archive.get(article_id)
     if article is None:
         raise UserError(f"no article with id {article_id!r} in {db}")
+    if revisions:
+        earlier = archive.store.revisions(article.id)
+        if json_:
+            emit_json({"id": article.id, "revisions": earlier})
+            return
+        for rev in earlier:
+            out.print(f"rev {rev['rev']}  replaced {rev['replaced_at']}  {rev['headline']}  ({len(rev['body'])} chars)")
+        out.print(f"current  {article.ingested_at}  {article.headline}  ({len(article.body)} chars)")
+        return
     if json_:
-        emit_json(article.to_dict())
+        emit_json({**article.to_dict(), "sources": archive.store.sources(article.id)})
     else:
         _print_article(article)
 
@@ -274,6 +291,93 @@ def serve(
         err.print(f"indexed {indexed} articles")
     err.print(f"serving {db} on http://{host}:{port}")
     uvicorn.run(create_app(archive), host=host, port=port, log_level="warning")
+
+
+@app.command()
+@friendly
+def check(db: DbOption = DEFAULT_DB, json_: JsonOption = False) -> None:
+    """Verify the store and that the index holds exactly its articles; exit 1 if not."""
+    archive = open_archive(db)
+    report = archive.check()
+    if json_:
+        emit_json(report)
+    else:
+        out.print(f"{report['articles']} articles stored, {report['indexed']} indexed, "
+                  f"{report['quarantined']} quarantined")
+        for problem in report["problems"]:
+            err.print(f"[red]problem:[/red] {escape(problem)}")
+        out.print("store and index agree" if report["ok"] else f"{len(report['problems'])} problems")
+    if not report["ok"]:
+        raise typer.Exit(1)
+
+
+quarantine_app = typer.Typer(help="Inputs that could not be read: list them, or try them again.", no_args_is_help=True)
+app.add_typer(quarantine_app, name="quarantine")
+
+
+@quarantine_app.command("list")
+@friendly
+def quarantine_list(db: DbOption = DEFAULT_DB, json_: JsonOption = False) -> None:
+    """What is in quarantine, and why."""
+    archive = open_archive(db)
+    entries = archive.quarantine.entries()
+    if json_:
+        emit_json({"path": str(archive.quarantine.path), "entries": [e.to_dict() for e in entries]})
+        return
+    for e in entries:
+        where = f"{e.source}:{e.line}" if e.line else e.source
+        out.print(f"{e.name}  {where}: {e.reason}")
+    out.print(f"{len(entries)} in {archive.quarantine.path}", style="dim")
+
+
+@quarantine_app.command("retry")
+@friendly
+def quarantine_retry(db: DbOption = DEFAULT_DB) -> None:
+    """Read every quarantined input again; those that now ingest leave quarantine."""
+    archive = open_archive(db)
+    report, still = archive.retry_quarantined()
+    out.print(f"{report.read} articles: {report.new} new, {report.unchanged} unchanged; "
+              f"{len(still)} still quarantined")
+    if still:
+        raise typer.Exit(1)
+
+
+@app.command()
+@friendly
+def watch(
+    folder: Annotated[Path, typer.Argument(help="Folder to watch (recursively).")],
+    db: DbOption = DEFAULT_DB,
+    format: Annotated[Optional[str], typer.Option(help="Input format; default: detect.")] = None,
+    debounce: Annotated[int, typer.Option(help="Milliseconds of quiet before a change is read.")] = 1000,
+) -> None:
+    """Ingest the folder's files, then every new or changed file as it appears, until stopped."""
+    import signal
+    import threading
+
+    import watchfiles
+
+    if not folder.is_dir():
+        raise UserError(f"not a folder: {folder}")
+    archive = Archive(db, create=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+
+    def run(paths: list[Path]) -> None:
+        report = archive.ingest_changed(paths, format=format)
+        if report is None:
+            return
+        for problem in report.problems:
+            err.print(f"[red]error:[/red] {escape(str(problem))}")
+        out.print(report.summary())
+
+    run([folder])
+    err.print(f"watching {folder} (Ctrl-C to stop)")
+    try:
+        for changes in watchfiles.watch(folder, debounce=debounce, stop_event=stop, raise_interrupt=False):
+            changed = sorted({Path(p) for kind, p in changes if kind != watchfiles.Change.deleted})
+            run([p for p in changed if p.is_file()])
+    finally:
+        archive.close()
 
 
 def main() -> None:

@@ -30,7 +30,7 @@ from .errors import SinmunError
 from .korean import Analyzer, Term
 from .store import Store
 
-SCHEMA_VERSION = 1  # bump when fields or stored data change: the index is rebuilt
+SCHEMA_VERSION = 2  # bump when fields or stored data change: the index is rebuilt
 META_FILE = "sinmun-index.json"
 TEXT_FIELDS = ("title", "lead", "body")
 # Which article parts feed which index field, in order.
@@ -72,6 +72,8 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("section", stored=False, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("series", stored=False, tokenizer_name="raw", index_option="basic")
     sb.add_integer_field("day", stored=False, indexed=True, fast=True)
+    # 1 for near-duplicates, which search leaves out unless asked.
+    sb.add_integer_field("duplicate", stored=False, indexed=True)
     # Newest first: publication day, then arrival order in the store.
     sb.add_integer_field("recency", stored=False, indexed=False, fast=True)
     sb.add_bytes_field("offsets", stored=True)
@@ -84,6 +86,13 @@ class IndexMeta:
     seq: int = 0
     analysis: str = ""
     schema: int = SCHEMA_VERSION
+
+
+def read_meta(path: Path) -> IndexMeta:
+    try:
+        return IndexMeta(**json.loads((path / META_FILE).read_text()))
+    except (OSError, ValueError, TypeError):
+        return IndexMeta(schema=0)
 
 
 def encode_offsets(parts: dict[str, list[Term]]) -> bytes:
@@ -116,10 +125,7 @@ class SearchIndex:
         self.path.mkdir(parents=True)
 
     def read_meta(self) -> IndexMeta:
-        try:
-            return IndexMeta(**json.loads((self.path / META_FILE).read_text()))
-        except (OSError, ValueError, TypeError):
-            return IndexMeta(schema=0)
+        return read_meta(self.path)
 
     def _write_meta(self, meta: IndexMeta) -> None:
         tmp = self.path / (META_FILE + ".tmp")
@@ -210,6 +216,7 @@ class SearchIndex:
                 doc.add_text("series", article.series)
             day = day_number(article.published)
             doc.add_integer("day", day)
+            doc.add_integer("duplicate", 1 if article.duplicate_of else 0)
             doc.add_integer("recency", day * (1 << 32) + seq)
             doc.add_bytes("offsets", encode_offsets(parts))
             if deletes:
@@ -224,10 +231,14 @@ class SearchIndex:
     def count(self) -> int:
         return self.searcher().num_docs
 
-    def ids(self) -> set[str]:
+    def id_list(self) -> list[str]:
+        """The id of every live document (an id twice means a duplicated document)."""
         searcher = self.searcher()
         result = searcher.search(tantivy.Query.all_query(), limit=max(searcher.num_docs, 1))
-        return {searcher.doc(addr)["id"][0] for _, addr in result.hits}
+        return [searcher.doc(addr)["id"][0] for _, addr in result.hits]
+
+    def ids(self) -> set[str]:
+        return set(self.id_list())
 
 
 def open_index(db_path: Path) -> SearchIndex:

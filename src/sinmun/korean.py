@@ -165,6 +165,14 @@ class Aliases:
         return self.canonical.get(key)
 
 
+def fingerprint(aliases: Aliases) -> str:
+    """Changes whenever the terms the analysis produces could change (no model load)."""
+    from importlib.metadata import version
+
+    key = f"{ANALYSIS_VERSION}|{version('kiwipiepy')}|{MODEL_TYPE}|{aliases.source_text}"
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
 _SHARED: dict[str, Analyzer] = {}
 
 
@@ -192,11 +200,7 @@ class Analyzer:
 
     @cached_property
     def fingerprint(self) -> str:
-        """Changes whenever the terms it produces could change."""
-        import kiwipiepy
-
-        key = f"{ANALYSIS_VERSION}|{kiwipiepy.__version__}|{MODEL_TYPE}|{self.aliases.source_text}"
-        return hashlib.sha256(key.encode()).hexdigest()[:16]
+        return fingerprint(self.aliases)
 
     def analyze(self, text: str) -> list[Term]:
         return next(self.analyze_many([text]))

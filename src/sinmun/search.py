@@ -56,6 +56,7 @@ class SearchRequest:
     sort: str = "relevance"
     limit: int = 10
     offset: int = 0
+    include_duplicates: bool = False
 
 
 @dataclass
@@ -221,6 +222,8 @@ class Searcher:
 
     def _filters(self, request: SearchRequest) -> list[tuple[tantivy.Occur, tantivy.Query]]:
         filters = []
+        if not request.include_duplicates:
+            filters.append((Occur.MustNot, Q.term_query(self.schema, "duplicate", 1)))
         if request.section:
             filters.append((Occur.Must, Q.term_query(self.schema, "section", request.section)))
         if request.series:

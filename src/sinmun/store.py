@@ -8,14 +8,19 @@ comparison; that is how the index catches up after a crash.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .articles import ARTICLE_FIELDS, Article
+from .articles import ARTICLE_FIELDS, Article, text_hash
 from .errors import SinmunError
+
+if TYPE_CHECKING:
+    from .dedupe import NearDuplicates
 
 # Each entry moves the schema one version up. Never edit a released entry:
 # add a new one, so that every existing file can follow.
@@ -47,6 +52,41 @@ MIGRATIONS: list[str] = [
     CREATE INDEX articles_series ON articles (series, episode);
     INSERT INTO meta VALUES ('store_id', lower(hex(randomblob(16))));
     """,
+    # 2: real-world ingest: bylines, revisions, duplicates, every source of an article
+    """
+    ALTER TABLE articles ADD COLUMN byline TEXT;
+    ALTER TABLE articles ADD COLUMN modified TEXT;
+    ALTER TABLE articles ADD COLUMN encoding TEXT;
+    ALTER TABLE articles ADD COLUMN partial INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE articles ADD COLUMN content_id TEXT;
+    ALTER TABLE articles ADD COLUMN text_hash TEXT;
+    ALTER TABLE articles ADD COLUMN duplicate_of TEXT;
+    ALTER TABLE articles ADD COLUMN similarity REAL;
+    UPDATE articles SET content_id = id, text_hash = text_hash(body);
+    CREATE INDEX articles_url ON articles (url);
+    CREATE INDEX articles_content ON articles (content_id);
+    CREATE INDEX articles_text_hash ON articles (text_hash);
+    CREATE TABLE sources (
+        article_id TEXT NOT NULL,
+        source TEXT NOT NULL,
+        url TEXT,
+        ingested_at TEXT NOT NULL,
+        PRIMARY KEY (article_id, source)
+    );
+    INSERT INTO sources SELECT id, COALESCE(source, ''), url, ingested_at FROM articles;
+    CREATE TABLE revisions (
+        article_id TEXT NOT NULL,
+        rev INTEGER NOT NULL,
+        content_id TEXT NOT NULL,
+        data TEXT NOT NULL,
+        raw TEXT NOT NULL,
+        replaced_at TEXT NOT NULL,
+        PRIMARY KEY (article_id, rev)
+    );
+    CREATE INDEX revisions_content ON revisions (content_id);
+    CREATE TABLE minhashes (article_id TEXT PRIMARY KEY, signature BLOB NOT NULL);
+    CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER, mtime REAL, ingested_at TEXT);
+    """,
 ]
 
 # Newest first: by publication day where known, then by arrival. List pages are
@@ -66,16 +106,24 @@ class StoreNotFound(StoreError):
 
 @dataclass
 class AddResult:
-    new: list[str]
-    unchanged: int
+    new: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    merged: int = 0  # exact duplicates of a stored article: recorded as another source
+    revised: int = 0  # new text for a stored URL: the old text became a revision
+    near_duplicates: int = 0  # stored, linked to their original, hidden from search
 
 
 def now_iso() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
+_ARTICLE_COLUMNS = set(ARTICLE_FIELDS) | {"raw"}
+
+
 def _article(row: sqlite3.Row) -> Article:
-    return Article(**{k: row[k] for k in row.keys() if k != "seq"})
+    data = {k: row[k] for k in row.keys() if k in _ARTICLE_COLUMNS}
+    data["partial"] = bool(data.get("partial"))
+    return Article(**data)
 
 
 class Store:
@@ -88,6 +136,7 @@ class Store:
         try:
             self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             self.db.row_factory = sqlite3.Row
+            self.db.create_function("text_hash", 1, text_hash, deterministic=True)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
@@ -128,34 +177,123 @@ class Store:
     def schema_version(self) -> int:
         return self.db.execute("PRAGMA user_version").fetchone()[0]
 
-    def add(self, articles: Iterable[Article]) -> AddResult:
+    def add(self, articles: Iterable[Article], near: NearDuplicates | None = None) -> AddResult:
         """Store articles in one transaction: all of them are stored, or none.
 
-        An article already present (same content id) is left as it is.
+        For each article, in order:
+        - the same content seen before (even as an old revision): unchanged;
+        - a stored URL with new text: the stored text becomes a revision, the
+          article keeps its id and takes the new text;
+        - the same text under another headline or source: recorded as another
+          source of the stored article (merged);
+        - otherwise a new article, linked to its original if `near` finds one.
         """
         stamp = now_iso()
-        new: list[str] = []
-        unchanged = 0
+        result = AddResult()
         self.db.execute("BEGIN IMMEDIATE")
         try:
             for article in articles:
-                row = article.to_dict()
-                row["ingested_at"] = row["ingested_at"] or stamp
-                row["raw"] = article.raw
-                cursor = self.db.execute(
-                    f"INSERT OR IGNORE INTO articles ({_COLUMNS}, raw) "
-                    f"VALUES ({', '.join(':' + k for k in ARTICLE_FIELDS)}, :raw)",
-                    row,
-                )
-                if cursor.rowcount:
-                    new.append(article.id)
-                else:
-                    unchanged += 1
+                self._add_one(article, stamp, result, near)
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
+            if near is not None:
+                near.rollback()
             raise
-        return AddResult(new=new, unchanged=unchanged)
+        if near is not None:
+            near.commit()
+        return result
+
+    def _add_one(self, article: Article, stamp: str, result: AddResult, near: NearDuplicates | None) -> None:
+        db = self.db
+        content_id = article.id
+        seen = db.execute(
+            "SELECT id FROM articles WHERE content_id = ? UNION ALL "
+            "SELECT article_id FROM revisions WHERE content_id = ? LIMIT 1", (content_id, content_id)
+        ).fetchone()
+        if seen:
+            self._add_source(seen[0], article, stamp)
+            result.unchanged += 1
+            return
+        row = article.to_dict()
+        row.update(ingested_at=row["ingested_at"] or stamp, raw=article.raw, content_id=content_id,
+                   text_hash=text_hash(article.body), duplicate_of=None, similarity=None,
+                   partial=int(article.partial))
+        if article.url:
+            old = db.execute("SELECT * FROM articles WHERE url = ? ORDER BY seq LIMIT 1", (article.url,)).fetchone()
+            if old is not None:
+                self._revise(old, row, stamp)
+                if near is not None:
+                    near.add(old["id"], article, db)
+                result.revised += 1
+                return
+        if row["text_hash"]:
+            same = db.execute("SELECT id FROM articles WHERE text_hash = ? LIMIT 1", (row["text_hash"],)).fetchone()
+            if same:
+                self._add_source(same[0], article, stamp)
+                result.merged += 1
+                return
+        if near is not None:
+            match = near.find(article)
+            if match is not None:
+                original, score = match
+                # Link to the first of a chain: a copy of a copy points at the original.
+                root = db.execute("SELECT duplicate_of FROM articles WHERE id = ?", (original,)).fetchone()
+                row["duplicate_of"], row["similarity"] = (root[0] if root and root[0] else original), score
+                result.near_duplicates += 1
+        self._insert(row)
+        self._add_source(article.id, article, stamp)
+        if near is not None:
+            near.add(article.id, article, db)
+        result.new.append(article.id)
+
+    def _insert(self, row: dict) -> None:
+        columns = list(row)
+        self.db.execute(
+            f"INSERT INTO articles ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})", row
+        )
+
+    def _add_source(self, article_id: str, article: Article, stamp: str) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO sources VALUES (?, ?, ?, ?)",
+            (article_id, article.source or "", article.url, article.ingested_at or stamp),
+        )
+
+    def _revise(self, old: sqlite3.Row, row: dict, stamp: str) -> None:
+        """Keep the stored text as a revision and give the article the new text.
+
+        The row is re-inserted (same id, new `seq`) so the index picks it up.
+        """
+        rev = self.db.execute("SELECT COALESCE(max(rev), 0) + 1 FROM revisions WHERE article_id = ?",
+                              (old["id"],)).fetchone()[0]
+        data = {k: old[k] for k in ARTICLE_FIELDS}
+        self.db.execute(
+            "INSERT INTO revisions VALUES (?, ?, ?, ?, ?, ?)",
+            (old["id"], rev, old["content_id"], json.dumps(data, ensure_ascii=False), old["raw"], stamp),
+        )
+        self.db.execute("DELETE FROM articles WHERE id = ?", (old["id"],))
+        row["id"] = old["id"]
+        row["duplicate_of"], row["similarity"] = old["duplicate_of"], old["similarity"]
+        self._insert(row)
+
+    def revisions(self, article_id: str) -> list[dict]:
+        """Earlier versions of an article, oldest first, each with every field."""
+        rows = self.db.execute(
+            "SELECT rev, content_id, data, replaced_at FROM revisions WHERE article_id = ? ORDER BY rev",
+            (article_id,),
+        ).fetchall()
+        return [{"rev": r["rev"], "replaced_at": r["replaced_at"], **json.loads(r["data"])} for r in rows]
+
+    def sources(self, article_id: str) -> list[dict]:
+        rows = self.db.execute(
+            "SELECT source, url, ingested_at FROM sources WHERE article_id = ? ORDER BY ingested_at, source",
+            (article_id,),
+        ).fetchall()
+        return [dict(r) for r in rows]
+
+    def duplicate_of(self, article_id: str) -> tuple[str | None, float | None]:
+        row = self.db.execute("SELECT duplicate_of, similarity FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return (row[0], row[1]) if row else (None, None)
 
     def get(self, article_id: str) -> Article | None:
         """An article by its id, or by a unique id prefix of at least 6 characters."""
@@ -224,6 +362,28 @@ class Store:
             for row in rows:
                 yield row["seq"], _article(row)
             seq = rows[-1]["seq"]
+
+    def file_changed(self, path: Path) -> bool:
+        """True when `path` was never ingested, or has changed size or time since."""
+        st = path.stat()
+        row = self.db.execute("SELECT size, mtime FROM files WHERE path = ?", (str(path.resolve()),)).fetchone()
+        return row is None or row[0] != st.st_size or row[1] != st.st_mtime
+
+    def mark_file(self, path: Path) -> None:
+        st = path.stat()
+        self.db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
+                        (str(path.resolve()), st.st_size, st.st_mtime, now_iso()))
+
+    def integrity(self) -> list[str]:
+        """Problems SQLite or the content ids reveal; empty when the store is sound."""
+        from .articles import article_id
+
+        problems = [r[0] for r in self.db.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        for row in self.db.execute("SELECT * FROM articles"):
+            article = _article(row)
+            if article_id(article.headline, article.full_text()) != row["content_id"]:
+                problems.append(f"article {row['id']}: text does not match its content id (changed outside sinmun?)")
+        return problems
 
     def stats(self) -> dict:
         first, last = self.db.execute(

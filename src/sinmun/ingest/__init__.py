@@ -2,19 +2,24 @@
 
 `read_path` is the single entry point. It never raises on bad input: whatever
 cannot become an article is returned as a `Problem` naming the file and line,
-and every good record of the same file is still returned.
+with the offending record, and every good record of the same file is still
+returned.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..articles import Article
-from . import jsonl, listpage
+from . import feed, html, jsonl, listpage
+from .encoding import DecodeError, decode
 
-READERS = {"listpage": listpage.read, "jsonl": jsonl.read}
+READERS = {"listpage": listpage.read, "jsonl": jsonl.read, "html": html.read, "feed": feed.read}
 FORMATS = tuple(READERS)
+# File names never read when a folder is ingested.
+SKIPPED = re.compile(r"(^\.|~$|\.(tmp|part|swp|crdownload)$)")
 
 
 @dataclass
@@ -24,6 +29,8 @@ class Problem:
     source: str
     line: int | None
     reason: str
+    record: str | bytes | None = None  # what could not be read: a line, a card, or the whole file
+    format: str | None = None
 
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line else self.source
@@ -34,6 +41,8 @@ class Problem:
 class Batch:
     articles: list[Article] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    encoding: str | None = None
+    format: str | None = None
 
 
 class UnknownFormat(ValueError):
@@ -41,70 +50,66 @@ class UnknownFormat(ValueError):
 
 
 def detect_format(text: str) -> str:
-    """Guess the format from the content: JSON objects per line, or a list-page dump."""
-    for line in text.splitlines():
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if stripped.startswith("{"):
-            return "jsonl"
-        return "listpage"
-    raise UnknownFormat("empty file")
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """Decode bytes as UTF-8 (with or without BOM), else CP949 (EUC-KR's superset)."""
-    for encoding in ("utf-8-sig", "cp949"):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    raise UnicodeDecodeError("utf-8", data, 0, 1, "neither UTF-8 nor CP949 text")
+    """Guess the format from the content: markup, JSON objects per line, or a list page."""
+    head = text.lstrip("\ufeff \t\r\n")[:2048]
+    if not head:
+        raise UnknownFormat("empty file")
+    lowered = head.lower()
+    if lowered.startswith("<"):
+        if re.search(r"<(rss|feed|rdf:rdf)[\s>]", lowered):
+            return "feed"
+        return "html"
+    if head.startswith("{"):
+        return "jsonl"
+    return "listpage"
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
-    """Files as given; folders recursively, in a stable order, hidden files skipped."""
+    """Files as given; folders recursively, in a stable order, hidden and partial files skipped."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
             files.extend(
                 p for p in sorted(path.rglob("*"))
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                if p.is_file() and not any(SKIPPED.search(part) for part in p.relative_to(path).parts)
             )
         else:
             files.append(path)
     return files
 
 
-def read_path(path: Path, format: str | None = None, published: str | None = None) -> Batch:
-    """Read one file into articles and problems. Never raises for bad content."""
-    source = str(path)
+def read_bytes(data: bytes, source: str, format: str | None = None, published: str | None = None) -> Batch:
+    """Read one input's bytes into articles and problems. Never raises for bad content."""
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return Batch(problems=[Problem(source, None, f"cannot read: {exc.strerror or exc}")])
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return Batch(problems=[Problem(source, None, "binary file, not text")])
-    try:
-        text, _encoding = decode(data)
-    except UnicodeDecodeError:
-        return Batch(problems=[Problem(source, None, "not text in UTF-8 or CP949/EUC-KR")])
+        text, encoding = decode(data)
+    except DecodeError as exc:
+        return Batch(problems=[Problem(source, None, str(exc), data)])
     try:
         fmt = format or detect_format(text)
     except UnknownFormat as exc:
-        return Batch(problems=[Problem(source, None, str(exc))])
+        return Batch(problems=[Problem(source, None, str(exc), data)], encoding=encoding)
     if fmt not in READERS:
-        return Batch(problems=[Problem(source, None, f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")])
-    batch = Batch()
+        return Batch(problems=[Problem(source, None, f"unknown format {fmt!r} (known: {', '.join(FORMATS)})", data)])
+    batch = Batch(encoding=encoding, format=fmt)
     for item in READERS[fmt](text, source):
         if isinstance(item, Article):
             item.format = fmt
+            item.encoding = encoding
             if published and not item.published:
                 item.published = published
             batch.articles.append(item)
         else:
-            line, reason = item
-            batch.problems.append(Problem(source, line, reason))
+            line, reason, *record = item
+            batch.problems.append(Problem(source, line, reason, record[0] if record else data, fmt))
     if not batch.articles and not batch.problems:
-        batch.problems.append(Problem(source, None, f"no articles found (read as {fmt})"))
+        batch.problems.append(Problem(source, None, f"no articles found (read as {fmt})", data, fmt))
     return batch
+
+
+def read_path(path: Path, format: str | None = None, published: str | None = None) -> Batch:
+    """Read one file into articles and problems. Never raises for bad content."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return Batch(problems=[Problem(str(path), None, f"cannot read: {exc.strerror or exc}")])
+    return read_bytes(data, str(path), format=format, published=published)

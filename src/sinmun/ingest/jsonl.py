@@ -1,8 +1,8 @@
 """JSON Lines: one article per line.
 
 Fields: `title` and `body` (required); `section`, `series`, `episode`, `published`
-(ISO date or datetime), `url`, `source`, `key_insights`, `summary`, `explainer`
-(optional). A body that still carries `[Key Insights]`/`[Summary]`/`[미니 해설]`
+and `modified` (ISO date or datetime), `url`, `source`, `byline`, `key_insights`,
+`summary`, `explainer` (optional). A body that still carries `[Key Insights]`/`[Summary]`/`[미니 해설]`
 blocks is split like a list-page body. A title with a series tag is split too,
 unless `series` is given.
 """
@@ -14,7 +14,9 @@ from collections.abc import Iterator
 
 from ..articles import Article, make_article, parse_published
 
-OPTIONAL_TEXT = ("section", "series", "url", "source", "key_insights", "summary", "explainer")
+# A longer line is not an article but a runaway export; it goes to quarantine whole.
+MAX_LINE_CHARS = 5_000_000
+OPTIONAL_TEXT = ("section", "series", "url", "source", "byline", "key_insights", "summary", "explainer")
 
 
 def _article(record: object, source: str, line_no: int, raw: str) -> Article:
@@ -36,13 +38,14 @@ def _article(record: object, source: str, line_no: int, raw: str) -> Article:
         if isinstance(episode, bool) or not isinstance(episode, (int, str)) or not str(episode).isdigit():
             raise ValueError("field 'episode' must be a whole number")
         fields["episode"] = int(episode)
-    if record.get("published") is not None:
-        if not isinstance(record["published"], str):
-            raise ValueError("field 'published' must be an ISO date string")
-        try:
-            fields["published"] = parse_published(record["published"])
-        except ValueError as exc:
-            raise ValueError(f"field 'published': {exc}") from None
+    for name in ("published", "modified"):
+        if record.get(name) is not None:
+            if not isinstance(record[name], str):
+                raise ValueError(f"field {name!r} must be an ISO date string")
+            try:
+                fields[name] = parse_published(record[name])
+            except ValueError as exc:
+                raise ValueError(f"field {name!r}: {exc}") from None
     fields["source"] = fields.get("source") or source
     fields["position"] = line_no
     return make_article(record["title"], record["body"], raw=raw, **fields)
@@ -52,12 +55,15 @@ def read(text: str, source: str) -> Iterator[Article | tuple[int, str]]:
     for line_no, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
+        if len(line) > MAX_LINE_CHARS:
+            yield (line_no, f"line of {len(line):,} characters is over the {MAX_LINE_CHARS:,} limit", line)
+            continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield (line_no, f"invalid JSON: {exc.msg} at column {exc.colno}")
+            yield (line_no, f"invalid JSON: {exc.msg} at column {exc.colno}", line)
             continue
         try:
             yield _article(record, source, line_no, line)
         except ValueError as exc:
-            yield (line_no, str(exc))
+            yield (line_no, str(exc), line)

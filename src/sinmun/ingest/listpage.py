@@ -39,7 +39,7 @@ def read(text: str, source: str) -> Iterator[Article | tuple[int, str]]:
         position += 1
         start = i
         if _dash_text(line) is not None:
-            yield (i + 1, "text line without a headline before it")
+            yield (i + 1, "text line without a headline before it", line)
             i += 1
             continue
         headline = line.strip()
@@ -58,9 +58,9 @@ def read(text: str, source: str) -> Iterator[Article | tuple[int, str]]:
         # The card closes with its headline repeated; a missing repeat is tolerated.
         if j < len(lines) and lines[j].strip() == headline:
             j += 1
+        raw = "\n".join(lines[start:j]).rstrip("\n-").rstrip()
         if not body:
-            yield (i + 1, f"headline {headline[:40]!r} has no body text on the line after it")
+            yield (i + 1, f"headline {headline[:40]!r} has no body text on the line after it", raw)
         else:
-            raw = "\n".join(lines[start:j]).rstrip("\n-").rstrip()
             yield make_article(headline, body, section=section, position=position, source=source, raw=raw)
         i = j

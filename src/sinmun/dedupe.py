@@ -1,0 +1,98 @@
+"""Near-duplicates: syndicated copies and lightly edited versions of one article.
+
+Each article's text becomes a MinHash over word 3-grams (eojeol shingles of the
+NFKC-folded text, punctuation dropped); an LSH index proposes candidates and the
+estimated Jaccard similarity decides. An article at or above `THRESHOLD` with an
+earlier one is stored, linked to it (`duplicate_of`) and hidden from search by
+default. Signatures are kept in the store, so the index is rebuilt in memory on
+open and grows with every ingest.
+
+The threshold was chosen on the project's own pairs (tests/fixtures/duplicates.jsonl):
+see README, "Duplicates".
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import unicodedata
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+
+from .articles import Article
+
+NUM_PERM = 128
+THRESHOLD = 0.5
+SHINGLE = 3
+SCHEME = "affine64"  # stored signatures must be read back with the scheme that made them
+_WORD = re.compile(r"\w+")
+
+
+def shingles(text: str) -> set[bytes]:
+    words = _WORD.findall(unicodedata.normalize("NFKC", text).lower())
+    if len(words) < SHINGLE:
+        return {" ".join(words).encode()} if words else set()
+    return {" ".join(words[i:i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)}
+
+
+def signature(text: str) -> MinHash:
+    m = MinHash(num_perm=NUM_PERM, scheme=SCHEME)
+    m.update_batch(list(shingles(text)))
+    return m
+
+
+def similarity(a: str, b: str) -> float:
+    """Estimated Jaccard similarity of two texts' shingles."""
+    return signature(a).jaccard(signature(b))
+
+
+class NearDuplicates:
+    """The LSH index of every stored article's signature."""
+
+    def __init__(self, db: sqlite3.Connection, threshold: float = THRESHOLD) -> None:
+        self.threshold = threshold
+        self.lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+        self.signatures: dict[str, MinHash] = {}
+        self._pending: list[str] = []
+        self._last: tuple[str | None, MinHash | None] = (None, None)
+        for article_id, blob in db.execute("SELECT article_id, signature FROM minhashes"):
+            m = MinHash(num_perm=NUM_PERM, hashvalues=np.frombuffer(blob, dtype=np.uint64), scheme=SCHEME)
+            self._insert(article_id, m)
+
+    def _insert(self, article_id: str, m: MinHash) -> None:
+        if article_id in self.signatures:  # a revision replaces the text
+            self.lsh.remove(article_id)
+        self.lsh.insert(article_id, m)
+        self.signatures[article_id] = m
+
+    def find(self, article: Article) -> tuple[str, float] | None:
+        """The most similar stored article at or above the threshold, with its similarity."""
+        m = signature(article.body)
+        self._last = (article.id, m)  # reused by add()
+        best: tuple[str, float] | None = None
+        for candidate in self.lsh.query(m):
+            score = m.jaccard(self.signatures[candidate])
+            if score >= self.threshold and (best is None or score > best[1]):
+                best = (candidate, round(score, 3))
+        return best
+
+    def add(self, article_id: str, article: Article, db: sqlite3.Connection) -> None:
+        last_id, m = self._last
+        if last_id != article.id:
+            m = signature(article.body)
+        db.execute("INSERT OR REPLACE INTO minhashes VALUES (?, ?)",
+                   (article_id, m.hashvalues.astype(np.uint64).tobytes()))
+        self._insert(article_id, m)
+        self._pending.append(article_id)
+
+    def commit(self) -> None:
+        self._pending = []
+
+    def rollback(self) -> None:
+        """Forget what a rolled-back transaction added."""
+        for article_id in self._pending:
+            if article_id in self.signatures:
+                self.lsh.remove(article_id)
+                del self.signatures[article_id]
+        self._pending = []

@@ -1,0 +1,66 @@
+"""RSS 2.0 and Atom feeds (feedparser).
+
+An entry with full content (`content:encoded`, Atom `<content>`) becomes a full
+article; an entry with only a summary becomes a partial one (`partial` = true)
+that keeps its link, so a later ingest of the page itself can complete it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+from ..articles import Article, make_article
+from .html import clean_text
+
+
+def _text(fragment: str) -> str:
+    """Plain text of an HTML fragment, one paragraph a line."""
+    import lxml.html
+
+    if "<" not in fragment:
+        return fragment.strip()
+    try:
+        tree = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (ValueError, lxml.etree.ParserError):
+        return fragment.strip()
+    for br in tree.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    for block in tree.iter("p", "div", "li", "h1", "h2", "h3", "blockquote"):
+        block.tail = "\n" + (block.tail or "")
+    return "\n".join(line.strip() for line in tree.text_content().splitlines() if line.strip())
+
+
+def _iso(parsed: time.struct_time | None) -> str | None:
+    return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", parsed) if parsed else None
+
+
+def read(text: str, source: str) -> Iterator[Article | tuple[int | None, str]]:
+    import feedparser
+
+    parsed = feedparser.parse(text)
+    if parsed.bozo and not parsed.entries:
+        yield (None, f"unreadable feed: {parsed.get('bozo_exception', 'not RSS or Atom')}")
+        return
+    for number, entry in enumerate(parsed.entries, start=1):
+        title = _text(entry.get("title", ""))
+        full = next((c.get("value", "") for c in entry.get("content", []) if c.get("value")), "")
+        body_html = full or entry.get("summary", "")
+        body, byline = clean_text(_text(body_html))
+        record = entry.get("id") or entry.get("link") or f"entry {number}"
+        if not title or not body:
+            yield (None, f"feed entry {number} ({record}) has no {'title' if not title else 'text'}", str(record))
+            continue
+        tags = entry.get("tags") or []
+        yield make_article(
+            title, body,
+            url=entry.get("link"),
+            published=_iso(entry.get("published_parsed") or entry.get("updated_parsed")),
+            modified=_iso(entry.get("updated_parsed")) if entry.get("published_parsed") else None,
+            byline=entry.get("author") or byline,
+            section=tags[0].get("term") if tags else None,
+            partial=not full,
+            position=number,
+            source=source,
+            raw=body_html,
+        )

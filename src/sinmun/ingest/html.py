@@ -1,0 +1,162 @@
+"""Saved article pages from news sites.
+
+trafilatura finds the article text and drops menus, related-article lists and
+footers; the page's own metadata (JSON-LD `NewsArticle`, Open Graph, `<meta>`
+dates, the canonical link) gives the fields it states exactly. What Korean pages
+add on top (the `(서울=한빛뉴스) 김하늘 기자 =` dateline, `무단전재 및 재배포 금지`,
+reporter e-mail lines) is stripped here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+from ..articles import Article, make_article, parse_published
+
+# Lines that are furniture of Korean news pages, not article text.
+_BOILERPLATE = re.compile(
+    r"무단\s*전재|재배포\s*금지|저작권자|copyright|ⓒ|©|\(c\)\s|AI\s*학습\s*이용\s*금지|"
+    r"^\s*(?:관련\s*기사|많이\s*본\s*뉴스|기사\s*제보|구독하기|좋아요|▶|☞|■\s*제보)",
+    re.I,
+)
+_EMAIL_ONLY = re.compile(r"^[\w.\s가-힣]*[\w.+-]+@[\w-]+\.[\w.-]+\s*$")
+# "(서울=한빛뉴스) 김하늘 기자 = " at the start of the first paragraph.
+_DATELINE = re.compile(r"^\s*\([^()]{1,30}=[^()]{1,30}\)\s*(?:([가-힣]{2,4})\s*(?:기자|특파원|통신원))?\s*=?\s*")
+_BYLINE = re.compile(r"([가-힣]{2,4})\s*(?:기자|특파원|통신원|선임기자|객원기자)\b")
+_SITE_SUFFIX = re.compile(r"\s*[-|:｜]\s*[^-|:｜]{1,30}$")
+_NEWS_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting"}
+
+
+class TruncatedPage(ValueError):
+    pass
+
+
+def _json_ld(tree) -> dict:
+    """The first JSON-LD object that describes a news article."""
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text_content() or "")
+        except ValueError:
+            continue
+        stack = data if isinstance(data, list) else [data]
+        while stack:
+            item = stack.pop(0)
+            if not isinstance(item, dict):
+                continue
+            kind = item.get("@type")
+            kinds = set(kind) if isinstance(kind, list) else {kind}
+            if kinds & _NEWS_TYPES:
+                return item
+            stack.extend(item.get("@graph", []) if isinstance(item.get("@graph"), list) else [])
+    return {}
+
+
+def _meta(tree, *names: str) -> str | None:
+    for name in names:
+        for attr in ("property", "name", "itemprop"):
+            values = tree.xpath(f'//meta[@{attr}="{name}"]/@content')
+            if values and values[0].strip():
+                return values[0].strip()
+    return None
+
+
+def _iso(value: str | None) -> str | None:
+    """An ISO date/datetime from what pages write: ISO, '2025-10-20 08:00:00', '2025.10.20 08:00'."""
+    if not value:
+        return None
+    value = value.strip()
+    m = re.match(r"(\d{4})[.\-/](\d{1,2})[.\-/](\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?(.*)$", value)
+    if not m:
+        return None
+    y, mo, d, hh, mm, ss, rest = m.groups()
+    text = f"{int(y):04d}-{int(mo):02d}-{int(d):02d}"
+    if hh:
+        text += f"T{int(hh):02d}:{mm}:{ss or '00'}"
+        zone = re.match(r"\s*(Z|[+-]\d{2}:?\d{2})", rest or "")
+        if zone:
+            z = zone.group(1)
+            text += z if z == "Z" or ":" in z else f"{z[:3]}:{z[3:]}"
+    try:
+        return parse_published(text)
+    except ValueError:
+        return None
+
+
+def _author(ld: dict) -> str | None:
+    author = ld.get("author")
+    authors = author if isinstance(author, list) else [author]
+    names = [a.get("name") if isinstance(a, dict) else a for a in authors]
+    names = [n.strip() for n in names if isinstance(n, str) and n.strip()]
+    return ", ".join(names) or None
+
+
+def clean_text(text: str) -> tuple[str, str | None]:
+    """Article text without page furniture, and the byline found in the dateline."""
+    byline = None
+    lines = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or _BOILERPLATE.search(line) or _EMAIL_ONLY.match(line):
+            continue
+        if not lines:
+            m = _DATELINE.match(line)
+            if m:
+                byline = m.group(1) or byline
+                line = line[m.end():]
+        lines.append(line)
+    # A closing "김하늘 기자" line is a byline, not text.
+    if lines and len(lines[-1]) < 30 and _BYLINE.fullmatch(lines[-1].strip()):
+        byline = byline or _BYLINE.match(lines[-1]).group(1)
+        lines.pop()
+    return "\n".join(lines), byline
+
+
+def read(text: str, source: str) -> Iterator[Article | tuple[int, str]]:
+    import lxml.html
+    import trafilatura
+
+    lowered = text[-2000:].lower()
+    if "</html>" not in lowered and "</body>" not in lowered:
+        yield (None, "truncated HTML page (no closing </body> or </html>)")
+        return
+    try:
+        tree = lxml.html.fromstring(text)
+    except (ValueError, lxml.etree.ParserError) as exc:
+        yield (None, f"unreadable HTML: {exc}")
+        return
+    doc = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False, favor_precision=True)
+    body_text = (doc.text if doc else "") or ""
+    body, dateline_byline = clean_text(body_text)
+    if not body.strip():
+        yield (None, "no article text found in the HTML page")
+        return
+    ld = _json_ld(tree)
+    title = (
+        ld.get("headline") or _meta(tree, "og:title", "twitter:title")
+        or (doc.title if doc else None) or " ".join(tree.xpath("//h1//text()")).strip()
+    )
+    title = title.strip() if isinstance(title, str) else ""
+    if not title:
+        yield (None, "no title found in the HTML page")
+        return
+    if not ld.get("headline") and not _meta(tree, "og:title"):
+        title = _SITE_SUFFIX.sub("", title)
+    canonical = tree.xpath('//link[@rel="canonical"]/@href')
+    url = (canonical[0].strip() if canonical else None) or _meta(tree, "og:url") or ld.get("url") or (doc.url if doc else None)
+    section = ld.get("articleSection") or _meta(tree, "article:section") or (doc.categories[0] if doc and doc.categories else None)
+    if isinstance(section, list):
+        section = section[0] if section else None
+    published = (
+        _iso(ld.get("datePublished")) or _iso(_meta(tree, "article:published_time", "og:published_time", "pubdate", "date"))
+        or _iso(doc.date if doc else None)
+    )
+    modified = _iso(ld.get("dateModified")) or _iso(_meta(tree, "article:modified_time", "og:updated_time"))
+    byline = _author(ld) or _meta(tree, "author", "byl", "dable:author", "article:author") or dateline_byline
+    if byline is None and doc is not None and doc.author:
+        byline = doc.author
+    yield make_article(
+        title, body, section=section, published=published, modified=modified, byline=byline,
+        url=url, source=source, raw=text,
+    )
