@@ -6,6 +6,7 @@ load) is only loaded by the operations that analyse text.
 
 from __future__ import annotations
 
+import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -68,12 +69,15 @@ def is_url(target: str) -> bool:
 
 
 def fetch(url: str) -> bytes:
+    """The body at `url`; FetchError says why not (HTTP status, network error)."""
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     try:
         with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:
             return response.read()
+    except urllib.error.HTTPError as exc:
+        raise FetchError(f"cannot fetch: HTTP {exc.code} {exc.reason}") from None
     except (OSError, ValueError) as exc:
-        raise FetchError(f"cannot fetch {url}: {getattr(exc, 'reason', exc)}") from None
+        raise FetchError(f"cannot fetch: {getattr(exc, 'reason', exc)}") from None
 
 
 class Archive:
@@ -119,7 +123,7 @@ class Archive:
                 try:
                     batch = read_bytes(fetch(str(target)), str(target), format=format, published=published)
                 except FetchError as exc:
-                    batch = Batch(problems=[Problem(str(target), None, str(exc).split(": ", 1)[-1])])
+                    batch = Batch(problems=[Problem(str(target), None, str(exc))])
             else:
                 batch = read_path(Path(target), format=format, published=published)
             self._store_batch(batch, report, near)

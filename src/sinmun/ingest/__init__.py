@@ -59,7 +59,7 @@ def detect_format(text: str) -> str:
         if re.search(r"<(rss|feed|rdf:rdf)[\s>]", lowered):
             return "feed"
         return "html"
-    if head.startswith("{"):
+    if head.startswith(("{", "[")):
         return "jsonl"
     return "listpage"
 

@@ -7,8 +7,9 @@ that keeps its link, so a later ingest of the page itself can complete it.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 
 from ..articles import Article, make_article
 from .html import clean_text
@@ -31,8 +32,18 @@ def _text(fragment: str) -> str:
     return "\n".join(line.strip() for line in tree.text_content().splitlines() if line.strip())
 
 
-def _iso(parsed: time.struct_time | None) -> str | None:
-    return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", parsed) if parsed else None
+def _iso(raw: str | None) -> str | None:
+    """The feed's own date with its own offset (2025-12-01T08:00:00+09:00 stays 12월 1일)."""
+    if not raw:
+        return None
+    try:
+        return datetime.fromisoformat(raw.strip().replace("Z", "+00:00")).isoformat()
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(raw).isoformat()
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def read(text: str, source: str) -> Iterator[Article | tuple[int | None, str]]:
@@ -55,8 +66,8 @@ def read(text: str, source: str) -> Iterator[Article | tuple[int | None, str]]:
         yield make_article(
             title, body,
             url=entry.get("link"),
-            published=_iso(entry.get("published_parsed") or entry.get("updated_parsed")),
-            modified=_iso(entry.get("updated_parsed")) if entry.get("published_parsed") else None,
+            published=_iso(entry.get("published") or entry.get("updated")),
+            modified=_iso(entry.get("updated")) if entry.get("updated") != entry.get("published") else None,
             byline=entry.get("author") or byline,
             section=tags[0].get("term") if tags else None,
             partial=not full,

@@ -24,13 +24,16 @@ _BOILERPLATE = re.compile(
 _EMAIL_ONLY = re.compile(r"^[\w.\s가-힣]*[\w.+-]+@[\w-]+\.[\w.-]+\s*$")
 # "(서울=한빛뉴스) 김하늘 기자 = " at the start of the first paragraph.
 _DATELINE = re.compile(r"^\s*\([^()]{1,30}=[^()]{1,30}\)\s*(?:([가-힣]{2,4})\s*(?:기자|특파원|통신원))?\s*=?\s*")
-_BYLINE = re.compile(r"([가-힣]{2,4})\s*(?:기자|특파원|통신원|선임기자|객원기자)\b")
+# A reporter's sign-off: "김하늘 기자", optionally with an e-mail, ending the text.
+_SIGNOFF = re.compile(r"(?:^|\s)([가-힣]{2,4})\s*(?:선임기자|객원기자|기자|특파원|통신원)(?:\s*\(?[\w.+-]+@[\w-]+\.[\w.-]+\)?)?\s*(?=$|\||[-–]\s)")
+# Timestamp lines printed above the text: "송고시간 2025-11-03 06:00", "입력 2025.10.20".
+_STAMP = re.compile(r"^(?:송고시간|입력|수정|기사입력|최종수정|등록|업데이트)\s*:?\s*\d{4}[.\-/]")
 _SITE_SUFFIX = re.compile(r"\s*[-|:｜]\s*[^-|:｜]{1,30}$")
 _NEWS_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting"}
 
 
-class TruncatedPage(ValueError):
-    pass
+# Less text than this is a menu or a caption that the extractor mistook for an article.
+MIN_BODY_CHARS = 20
 
 
 def _json_ld(tree) -> dict:
@@ -92,24 +95,33 @@ def _author(ld: dict) -> str | None:
     return ", ".join(names) or None
 
 
-def clean_text(text: str) -> tuple[str, str | None]:
-    """Article text without page furniture, and the byline found in the dateline."""
+def clean_text(text: str, title: str | None = None) -> tuple[str, str | None]:
+    """Article text without page furniture, and the byline found on the way."""
     byline = None
     lines = []
     for line in text.splitlines():
         line = line.strip()
-        if not line or _BOILERPLATE.search(line) or _EMAIL_ONLY.match(line):
+        if not line or _BOILERPLATE.search(line) or _EMAIL_ONLY.match(line) or _STAMP.match(line):
             continue
+        if not lines and title and line.strip(" \"'") == title.strip(" \"'"):
+            continue  # the headline repeated at the top of the text
         if not lines:
             m = _DATELINE.match(line)
             if m:
                 byline = m.group(1) or byline
                 line = line[m.end():]
         lines.append(line)
-    # A closing "김하늘 기자" line is a byline, not text.
-    if lines and len(lines[-1]) < 30 and _BYLINE.fullmatch(lines[-1].strip()):
-        byline = byline or _BYLINE.match(lines[-1]).group(1)
-        lines.pop()
+    # A sign-off near the end ("김하늘 기자 sky@...") closes the text; what follows it
+    # on the page (e-mail, sidebars merged in by table layouts) is not article text.
+    for i in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
+        m = _SIGNOFF.search(lines[i])
+        if m and len(lines[i]) - m.end() < 200:
+            byline = byline or m.group(1)
+            lines[i] = lines[i][:m.start()].rstrip()
+            del lines[i + 1:]
+            if not lines[i]:
+                del lines[i]
+            break
     return "\n".join(lines), byline
 
 
@@ -128,14 +140,15 @@ def read(text: str, source: str) -> Iterator[Article | tuple[int, str]]:
         return
     doc = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False, favor_precision=True)
     body_text = (doc.text if doc else "") or ""
-    body, dateline_byline = clean_text(body_text)
-    if not body.strip():
+    ld = _json_ld(tree)
+    h1 = " ".join(tree.xpath("//h1//text()")).strip()
+    body, dateline_byline = clean_text(body_text, h1 or (doc.title if doc else None))
+    if len(body.strip()) < MIN_BODY_CHARS:
         yield (None, "no article text found in the HTML page")
         return
-    ld = _json_ld(tree)
     title = (
         ld.get("headline") or _meta(tree, "og:title", "twitter:title")
-        or (doc.title if doc else None) or " ".join(tree.xpath("//h1//text()")).strip()
+        or (doc.title if doc else None) or h1
     )
     title = title.strip() if isinstance(title, str) else ""
     if not title:
