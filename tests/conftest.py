@@ -108,3 +108,29 @@ def server(seed_db, tmp_path_factory) -> str:
     yield base
     proc.terminate()
     proc.wait(timeout=10)
+
+
+def synthetic_corpus(folder: Path, articles: int, per_file: int, seed: int = 11) -> list[Path]:
+    """JSON Lines files of articles recombined from the seed's sentences (made at test time)."""
+    import random
+    import re
+
+    from sinmun.ingest import read_path
+
+    rng = random.Random(seed)
+    sentences = [s.strip() + "." for a in read_path(SEED).articles
+                 for s in re.split(r"(?<=다)\.\s+", a.body) if len(s) > 20]
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for start in range(0, articles, per_file):
+        path = folder / f"part{start // per_file:03d}.jsonl"
+        with path.open("w", encoding="utf-8") as out:
+            for i in range(start, min(start + per_file, articles)):
+                record = {
+                    "title": f"합성 기사 {i}: " + rng.choice(sentences)[:30],
+                    "body": " ".join(rng.sample(sentences, rng.randint(5, 12))),
+                    "published": f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                }
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        files.append(path)
+    return files

@@ -42,6 +42,7 @@ DbOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 DEFAULT_DB = Path("sinmun.db")
+RESCAN_MS = 5000
 
 
 class UserError(SinmunError):
@@ -373,9 +374,11 @@ def watch(
     run([folder])
     err.print(f"watching {folder} (Ctrl-C to stop)")
     try:
-        for changes in watchfiles.watch(folder, debounce=debounce, stop_event=stop, raise_interrupt=False):
-            changed = sorted({Path(p) for kind, p in changes if kind != watchfiles.Change.deleted})
-            run([p for p in changed if p.is_file()])
+        # Each change, and every few quiet seconds, rescans the folder against the
+        # files already read: a change made before the watcher started is not missed.
+        for _ in watchfiles.watch(folder, debounce=debounce, stop_event=stop, raise_interrupt=False,
+                                  rust_timeout=RESCAN_MS, yield_on_timeout=True):
+            run([folder])
     finally:
         archive.close()
 
