@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from sinmun.archive import Archive  # noqa: E402
 from sinmun.index import PARTS  # noqa: E402
-from sinmun.ingest import read_path  # noqa: E402
+from sinmun.ingest import Batch, expand_paths, read_path  # noqa: E402
 from sinmun.korean import Analyzer  # noqa: E402
 from sinmun.search import SearchRequest  # noqa: E402
 
@@ -69,10 +69,35 @@ def build_corpus(n: int, path: Path, seed: int = 7) -> int:
     return chars
 
 
+PAGE = """<!DOCTYPE html><html lang="ko"><head><meta charset="utf-8"><title>{title} - 벤치일보</title>
+<meta property="og:title" content="{title}"><meta property="article:published_time" content="{published}T09:00:00+09:00">
+<meta property="article:section" content="{section}"></head><body>
+<header><nav><a href="/">홈</a> <a href="/economy">경제</a> <a href="/tech">IT</a> <a href="/login">로그인</a></nav></header>
+<article><h1>{title}</h1><div class="byline">홍길동 기자 · 입력 {published}</div><section class="article-body">{paragraphs}</section>
+<p class="copyright">Copyright ⓒ 벤치일보. 무단전재 및 재배포 금지</p></article>
+<aside><h3>많이 본 뉴스</h3><ol><li><a href="/1">다른 기사 하나</a></li><li><a href="/2">다른 기사 둘</a></li></ol></aside>
+<footer>벤치일보 | 서울</footer></body></html>"""
+
+
+def build_pages(corpus: Path, folder: Path, n: int) -> None:
+    """n saved article pages (one site layout) from the first n corpus articles."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    with corpus.open(encoding="utf-8") as f:
+        for i, line in zip(range(n), f):
+            r = json.loads(line)
+            paragraphs = "".join(f"<p>{s}</p>" for s in SENTENCE.split(r["body"]))
+            (folder / f"{i:05d}.html").write_text(
+                PAGE.format(paragraphs=paragraphs, **{k: r[k] for k in ("title", "published", "section")}),
+                encoding="utf-8")
+
+
 def kiwi_raw(corpus: Path) -> tuple[float, int]:
     """Seconds and characters for Kiwi alone over the very texts sinmun analyses."""
-    batch = read_path(corpus)
-    texts = [getattr(a, part) or "" for a in batch.articles for part in PARTS]
+    batch = Batch()
+    for path in expand_paths([corpus]):
+        batch.articles.extend(read_path(path).articles)
+    texts = [text for a in batch.articles for part in PARTS if (text := getattr(a, part))]
     analyzer = Analyzer.shared()
     start = time.perf_counter()
     for _ in analyzer.kiwi.tokenize(texts):
@@ -81,6 +106,7 @@ def kiwi_raw(corpus: Path) -> tuple[float, int]:
 
 
 def sinmun_ingest(corpus: Path, db: Path) -> tuple[float, Archive]:
+    """Seconds for `Archive.ingest` of the corpus (a file or a folder) into a new db."""
     for p in (db, db.with_name(db.stem + ".index")):
         shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
     archive = Archive(db, create=True)
@@ -169,6 +195,7 @@ def cold_start(db: Path, args: list[str], runs: int = 3) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=int(os.environ.get("N", 10_000)))
+    parser.add_argument("--pages", type=int, default=int(os.environ.get("PAGES", 2_000)))
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     args = parser.parse_args()
@@ -183,6 +210,12 @@ def main() -> None:
     print("(b) sinmun ingest ...", flush=True)
     db = args.out / "bench.db"
     ingest_s, archive = sinmun_ingest(corpus, db)
+    print("(b') HTML pages: Kiwi alone, then sinmun ingest ...", flush=True)
+    pages = args.out / "pages"
+    build_pages(corpus, pages, args.pages)
+    page_kiwi_s, page_chars = kiwi_raw(pages)
+    page_ingest_s, page_archive = sinmun_ingest(pages, args.out / "pages.db")
+    page_archive.close()
     print("(c) search latency ...", flush=True)
     s50, s99 = sinmun_latency(archive, args.rounds)
     fts = fts5_build(corpus, args.out / "fts5.db")
@@ -196,6 +229,9 @@ def main() -> None:
         ("(a) Kiwi alone", f"{chars / kiwi_s:,.0f} chars/s ({kiwi_s:.1f} s)"),
         ("(b) sinmun ingest, end to end", f"{chars / ingest_s:,.0f} chars/s, {args.articles / ingest_s:,.0f} articles/s ({ingest_s:.1f} s)"),
         ("b/a", f"{kiwi_s / ingest_s:.2f}"),
+        ("(b') HTML pages, end to end", f"{args.pages:,} pages, {page_chars / page_ingest_s:,.0f} chars/s, "
+                                        f"{args.pages / page_ingest_s:,.0f} pages/s ({page_ingest_s:.1f} s)"),
+        ("b'/a' (Kiwi alone on the pages' text)", f"{page_kiwi_s / page_ingest_s:.2f}"),
         ("(c) sinmun search p50 / p99", f"{s50:.1f} ms / {s99:.1f} ms ({len(QUERIES)} queries x {args.rounds}, with snippets)"),
         ("FTS5 trigram p50 / p99", f"{f50:.1f} ms / {f99:.1f} ms"),
         ("sinmun / FTS5 (p50, p99)", f"{s50 / f50:.2f}x, {s99 / f99:.2f}x"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 # A series (column) tag opens the title: "[글로벌 핫이슈] ..." or, for numbered
@@ -80,9 +80,7 @@ class Article:
         return " ".join(p for p in parts if p)
 
     def to_dict(self) -> dict:
-        data = asdict(self)
-        data.pop("raw")
-        return {name: data[name] for name in ARTICLE_FIELDS}
+        return {name: getattr(self, name) for name in ARTICLE_FIELDS}
 
 
 def article_id(headline: str, text: str) -> str:

@@ -30,7 +30,7 @@ from .errors import SinmunError
 from .korean import Analyzer, Term
 from .store import Store
 
-SCHEMA_VERSION = 2  # bump when fields or stored data change: the index is rebuilt
+SCHEMA_VERSION = 3  # bump when fields or stored data change: the index is rebuilt
 META_FILE = "sinmun-index.json"
 TEXT_FIELDS = ("title", "lead", "body")
 # Which article parts feed which index field, in order.
@@ -96,16 +96,34 @@ def read_meta(path: Path) -> IndexMeta:
 
 
 def encode_offsets(parts: dict[str, list[Term]]) -> bytes:
-    # A fourth element marks joined forms, so highlighting can prefer the parts.
-    data = {
-        name: [[t.text, t.start, t.end, 1] if t.compound else [t.text, t.start, t.end] for t in terms]
-        for name, terms in parts.items() if terms
-    }
-    return zlib.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(), 6)
+    """Every term's offsets, per article part, compactly (it is made for every article).
+
+    Layout: one line per part, `name\t` then terms separated by \x1f, each
+    `text\x1estart\x1eend` with a fourth `\x1ec` marking joined forms.
+    """
+    lines = []
+    for name, terms in parts.items():
+        if terms:
+            items = [f"{t.text}\x1e{t.start}\x1e{t.end}\x1ec" if t.compound else f"{t.text}\x1e{t.start}\x1e{t.end}"
+                     for t in terms]
+            lines.append(name + "\t" + "\x1f".join(items))
+    return zlib.compress("\n".join(lines).encode(), 1)
 
 
 def decode_offsets(blob: bytes) -> dict[str, list[tuple]]:
-    return {k: [tuple(x) for x in v] for k, v in json.loads(zlib.decompress(blob)).items()}
+    """{part: [(text, start, end) or (text, start, end, 1) for joined forms]}."""
+    parts: dict[str, list[tuple]] = {}
+    for line in zlib.decompress(blob).decode().split("\n"):
+        if not line:
+            continue
+        name, _, items = line.partition("\t")
+        terms = []
+        for item in items.split("\x1f"):
+            fields = item.split("\x1e")
+            term = (fields[0], int(fields[1]), int(fields[2]))
+            terms.append(term + (1,) if len(fields) == 4 else term)
+        parts[name] = terms
+    return parts
 
 
 class SearchIndex:
@@ -190,10 +208,11 @@ class SearchIndex:
         return done
 
     def _add(self, writer: tantivy.IndexWriter, batch: list[tuple[int, Article]], analyzer: Analyzer, deletes: bool) -> int:
-        texts = [getattr(article, part) or "" for _, article in batch for part in PARTS]
+        # Only non-empty parts go to Kiwi (half of them are empty: no blocks).
+        texts = [text for _, article in batch for part in PARTS if (text := getattr(article, part))]
         analysed = analyzer.analyze_many(texts)
         for seq, article in batch:
-            parts = {part: next(analysed) for part in PARTS}
+            parts = {part: next(analysed) if getattr(article, part) else [] for part in PARTS}
             doc = tantivy.Document()
             doc.add_text("id", article.id)
             for field, names in FIELD_PARTS.items():

@@ -247,21 +247,28 @@ class Analyzer:
 
         # 2. Canonical terms, plus joined forms of neighbours written together or
         #    one space apart: any run of 2-3 that is a known name, and any noun pair.
+        #    (The hot loop of ingest: written for speed.)
+        n = len(kept)
+        joins = [_joins(original[kept[i][3]:kept[i + 1][2]]) for i in range(n - 1)]
+        canonical = [self._canonical(form, tag) for form, tag, _, _ in kept]
+        known = self._known_name
         terms: list[Term] = []
-        for position, (form, tag, start, end) in enumerate(kept):
-            terms.append(Term(self._canonical(form, tag), start, end, position))
-            for width in (2, 3):
-                run = kept[position:position + width]
-                if len(run) < width or not all(
-                    _joins(original[a[3]:b[2]]) for a, b in zip(run, run[1:])
-                ):
-                    break
-                text = self._known_name("".join(r[0] for r in run))
-                if not text and width == 2 and all(r[1] in COMPOUND_TAGS for r in run):
-                    text = "".join(self._canonical(r[0], r[1]) for r in run)
-                if not text:
-                    continue
-                terms.append(Term(text, start, run[-1][3], position, compound=True))
+        append = terms.append
+        for i in range(n):
+            form, tag, start, end = kept[i]
+            append(Term(canonical[i], start, end, i))
+            if i + 1 == n or not joins[i]:
+                continue
+            nform, ntag, _, nend = kept[i + 1]
+            text = known(form + nform)
+            if not text and tag in COMPOUND_TAGS and ntag in COMPOUND_TAGS:
+                text = canonical[i] + canonical[i + 1]
+            if text:
+                append(Term(text, start, nend, i, True))
+            if i + 2 < n and joins[i + 1]:
+                text = known(form + nform + kept[i + 2][0])
+                if text:
+                    append(Term(text, start, kept[i + 2][3], i, True))
         return terms
 
     def _known_name(self, joined: str) -> str:
