@@ -107,6 +107,7 @@ class Archive:
         format: str | None = None,
         published: str | None = None,
         on_file: Callable[[str, Batch], None] | None = None,
+        on_index: Callable[[int, int], None] | None = None,
     ) -> IngestReport:
         """Read every file or URL; store each one's articles in one transaction; index them.
 
@@ -130,7 +131,7 @@ class Archive:
             report.files += 1
             if on_file:
                 on_file(str(target), batch)
-        report.indexed = self.sync()
+        report.indexed = self.sync(progress=on_index)
         return report
 
     def _store_batch(self, batch: Batch, report: IngestReport, near) -> None:
@@ -206,11 +207,11 @@ class Archive:
         return {"ok": not problems, "articles": len(store_ids), "indexed": len(index_ids),
                 "quarantined": len(self.quarantine.entries()), "problems": problems}
 
-    def sync(self, progress: Callable[[int], None] | None = None) -> int:
+    def sync(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Bring the index up to date with the store (after a crash, or new articles)."""
         return self.index.sync(self.store, self.analyzer, progress=progress)
 
-    def reindex(self, progress: Callable[[int], None] | None = None) -> int:
+    def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
         return self.index.sync(self.store, self.analyzer, progress=progress, rebuild=True)
 
     def search(self, request: SearchRequest) -> Results:

@@ -102,7 +102,7 @@ def ingest(
     Inputs that cannot be read are quarantined beside the db and reported; the
     rest is stored. The exit code is 1 when anything was quarantined.
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
     if format and format not in FORMATS:
         raise UserError(f"unknown format {format!r} (known: {', '.join(FORMATS)})")
@@ -120,13 +120,21 @@ def ingest(
     files = [t for t in targets if is_url(t)] + expand_paths([Path(t) for t in targets if not is_url(t)])
     archive = Archive(db, create=True)
     progress = Progress(
-        TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TextColumn("files"), TimeRemainingColumn(),
-        console=err, transient=True, disable=len(files) < 5 or not err.is_terminal,
+        TextColumn("{task.description:>8}"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
+        TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
+        console=err, transient=True, disable=not err.is_terminal,
     )
     with progress:
-        task = progress.add_task("ingest", total=len(files))
+        reading = progress.add_task("read", total=len(files), rate="files")
+        indexing = progress.add_task("analyse", total=None, rate="", visible=False)
+
+        def indexed(done: int, total: int) -> None:
+            elapsed = progress.tasks[indexing].elapsed or 0
+            progress.update(indexing, completed=done, total=total, visible=True,
+                            rate=f"{done / elapsed:,.0f} articles/s" if elapsed else "")
+
         report = archive.ingest(files, format=format, published=published,
-                                on_file=lambda target, batch: progress.advance(task))
+                                on_file=lambda target, batch: progress.advance(reading), on_index=indexed)
     for problem in report.problems:
         err.print(f"[red]error:[/red] {escape(str(problem))}")
     out.print(report.summary())

@@ -161,10 +161,12 @@ class SearchIndex:
         self,
         store: Store,
         analyzer: Analyzer,
-        progress: Callable[[int], None] | None = None,
+        progress: Callable[[int, int], None] | None = None,
         rebuild: bool = False,
     ) -> int:
         """Index every stored article the index lacks; returns how many were indexed.
+
+        `progress(done, total)` is called after each batch.
 
         Re-indexing an article first deletes it by id, so a sync repeated after a
         crash never duplicates anything.
@@ -181,6 +183,7 @@ class SearchIndex:
             raise IndexBusy(f"{self.path} is being written by another sinmun process ({exc})") from None
         done = 0
         last = meta.seq
+        total = store.db.execute("SELECT count(*) FROM articles WHERE seq > ?", (meta.seq,)).fetchone()[0]
         try:
             if rebuild:
                 writer.delete_all_documents()
@@ -192,11 +195,11 @@ class SearchIndex:
                     done += self._add(writer, batch, analyzer, deletes=not rebuild)
                     batch = []
                     if progress:
-                        progress(done)
+                        progress(done, total)
             if batch:
                 done += self._add(writer, batch, analyzer, deletes=not rebuild)
                 if progress:
-                    progress(done)
+                    progress(done, total)
             writer.commit()
             writer.wait_merging_threads()
         except BaseException:
