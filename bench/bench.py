@@ -182,6 +182,24 @@ def fts5_latency(con: sqlite3.Connection, rounds: int) -> tuple[float, float]:
     return percentiles(samples)
 
 
+def summary_scores() -> dict[str, dict[str, float]]:
+    """Mean ROUGE F1 of TextRank and lead-3 against the seed's own [Summary] blocks.
+
+    Both are made from the body without its blocks, so the reference is unseen.
+    """
+    from sinmun.summarize import lead, rouge, split_sentences, textrank
+
+    analyzer = Analyzer.shared()
+    articles = [a for a in read_path(SEED).articles if a.summary]
+    totals: dict[str, dict[str, float]] = {"textrank": {}, "lead-3": {}}
+    for a in articles:
+        sentences = split_sentences(analyzer, a.body)
+        for name, chosen in (("textrank", textrank(analyzer, sentences)), ("lead-3", lead(analyzer, a.body))):
+            for metric, value in rouge(analyzer, " ".join(chosen), a.summary).items():
+                totals[name][metric] = totals[name].get(metric, 0.0) + value / len(articles)
+    return totals
+
+
 def cold_start(db: Path, args: list[str], runs: int = 3) -> float:
     exe = Path(sys.executable).parent / "sinmun"
     times = []
@@ -222,6 +240,7 @@ def main() -> None:
     f50, f99 = fts5_latency(fts, args.rounds)
     cold_search = cold_start(db, ["search", "엔비디아의 수출"])
     cold_list = cold_start(db, ["list"])
+    summaries = summary_scores()
     index_bytes = sum(p.stat().st_size for p in (args.out / "bench.index").rglob("*") if p.is_file())
 
     rows = [
@@ -236,6 +255,9 @@ def main() -> None:
         ("FTS5 trigram p50 / p99", f"{f50:.1f} ms / {f99:.1f} ms"),
         ("sinmun / FTS5 (p50, p99)", f"{s50 / f50:.2f}x, {s99 / f99:.2f}x"),
         ("cold start: sinmun search / list", f"{cold_search:.2f} s / {cold_list:.2f} s"),
+        *[(f"(d) summaries vs the seed's [Summary]: {name}",
+           ", ".join(f"{m.replace('rouge', 'ROUGE-')} {v:.3f}" for m, v in scores.items()))
+          for name, scores in summaries.items()],
         ("size: SQLite / index", f"{db.stat().st_size / 1e6:.0f} MB / {index_bytes / 1e6:.0f} MB"),
     ]
     width = max(len(r[0]) for r in rows)

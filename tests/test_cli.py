@@ -53,7 +53,7 @@ def test_search_text_output(seed_db):
 def test_show_json_has_every_field(seed_db):
     article_id = cli_json("search", "OpenAI", db=seed_db)["hits"][0]["id"]
     shown = cli_json("show", article_id, db=seed_db)
-    assert list(shown) == [*ARTICLE_FIELDS, "sources"]
+    assert list(shown) == [*ARTICLE_FIELDS, "sources", "events"]
     assert shown["sources"][0]["source"] == str(SEED)
     expected = SEED_ARTICLES[11]
     for name in ("title", "series", "episode", "section", "body", "key_insights", "summary", "explainer", "position"):
@@ -81,7 +81,7 @@ def test_list_json_and_filters(seed_db):
 
 def test_stats_json(seed_db):
     stats = cli_json("stats", db=seed_db)
-    assert stats["articles"] == 20 and stats["undated"] == 20
+    assert stats["articles"] == 20 and stats["undated"] == 18  # two are dated from their text
     assert stats["sections"]["포커스온"] == 10
     assert stats["series"]["글로벌 핫이슈"] == 9
 

@@ -92,9 +92,11 @@ def test_date_filters_and_sorting(sample_archive):
     assert search(sample_archive, "배터리", since="2024-06-17", until="2024-06-17").total == 1
 
 
-def test_undated_articles_never_match_a_date_filter(seed_archive):
-    assert search(seed_archive, "엔비디아", since="1900").total == 0
-    assert search(seed_archive, "엔비디아", until="2999").total == 0
+def test_undated_articles_never_match_a_date_filter(seed_archive, seed_ids):
+    # Of the seed, only positions 3 (2025-12, from its text) and 20 (2025-11-19) are dated.
+    assert set(positions(search(seed_archive, "", since="1900", limit=50), seed_ids)) == {3, 20}
+    assert positions(search(seed_archive, "", since="2025-12", limit=50), seed_ids) == [3]
+    assert search(seed_archive, "엔비디아", until="2025-11-18").total == 0
 
 
 def test_sort_by_date_and_relevance_return_the_same_set(sample_archive):

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # importing these for real loads Tantivy and Kiwi
     from .index import SearchIndex
     from .korean import Analyzer
     from .search import Results, SearchRequest
+    from .summarize import Summary
 
 FETCH_TIMEOUT = 30
 USER_AGENT = "sinmun/0.1 (+news archive)"
@@ -226,3 +227,23 @@ class Archive:
 
     def get(self, article_id: str) -> Article | None:
         return self.store.get(article_id)
+
+    def events(self, article: Article) -> list[dict]:
+        """Dates the article's text names, resolved against its own date (none if undated)."""
+        from .dates import reference_day, resolve
+
+        ref = reference_day(article.published)
+        if ref is None:
+            return []
+        return [
+            {**event.to_dict(), "part": part}
+            for part in ("body", "key_insights", "summary", "explainer")
+            if (text := getattr(article, part))
+            for event in resolve(text, ref)
+        ]
+
+    def summary(self, article: Article) -> Summary:
+        """Three central sentences of the body (never the article's own [Summary] block)."""
+        from .summarize import summarize
+
+        return summarize(self.analyzer, article.id, article.body)

@@ -29,7 +29,7 @@ _BLOCK = re.compile("|".join(re.escape(m) for m in BLOCK_MARKERS))
 ARTICLE_FIELDS = (
     "id", "title", "series", "episode", "section", "body", "key_insights", "summary",
     "explainer", "published", "url", "source", "position", "format", "ingested_at", "headline",
-    "byline", "modified", "encoding", "partial", "duplicate_of",
+    "byline", "modified", "encoding", "partial", "duplicate_of", "date_precision",
 )
 
 
@@ -61,6 +61,9 @@ class Article:
     encoding: str | None = None  # how the source file was decoded
     partial: bool = False  # True when the source gave only a summary (a feed entry)
     duplicate_of: str | None = None  # the original, when this is a near-duplicate (set by the store)
+    # How `published` is known: "source" (the input said so), "page" (ingest --published),
+    # or "month"/"day" when inferred from dates the text names. None: no date.
+    date_precision: str | None = None
     raw: str = ""  # the source record verbatim, so nothing is ever lost
     id: str = field(default="")
 

@@ -218,9 +218,30 @@ def show(
         out.print(f"current  {article.ingested_at}  {article.headline}  ({len(article.body)} chars)")
         return
     if json_:
-        emit_json({**article.to_dict(), "sources": archive.store.sources(article.id)})
+        emit_json({**article.to_dict(), "sources": archive.store.sources(article.id),
+                   "events": archive.events(article)})
     else:
         _print_article(article)
+
+
+@app.command()
+@friendly
+def summarize(
+    article_id: Annotated[str, typer.Argument(metavar="ID", help="Article id (or a unique prefix).")],
+    db: DbOption = DEFAULT_DB,
+    json_: JsonOption = False,
+) -> None:
+    """Three central sentences of an article's body (extractive, TextRank)."""
+    archive = open_archive(db)
+    article = archive.get(article_id)
+    if article is None:
+        raise UserError(f"no article with id {article_id!r} in {db}")
+    summary = archive.summary(article)
+    if json_:
+        emit_json(summary.to_dict())
+    else:
+        for sentence in summary.sentences:
+            out.print(f"· {sentence}")
 
 
 def _listing(article) -> dict:

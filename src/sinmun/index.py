@@ -54,11 +54,17 @@ def index_path(db_path: Path) -> Path:
 
 
 def day_number(published: str | None) -> int:
-    """2025-12-15 -> 20251215; unknown -> 0 (never matches a date filter)."""
+    """2025-12-15 -> 20251215 (a month or year alone counts as its first day);
+    unknown -> 0, which never matches a date filter."""
     if not published:
         return 0
+    text = published[:10]
+    if len(text) == 7:
+        text += "-01"
+    elif len(text) == 4:
+        text += "-01-01"
     try:
-        day = date.fromisoformat(published[:10])
+        day = date.fromisoformat(text)
     except ValueError:
         return 0
     return day.year * 10000 + day.month * 100 + day.day
@@ -238,8 +244,10 @@ class SearchIndex:
                 doc.add_text("series", article.series)
             day = day_number(article.published)
             doc.add_integer("day", day)
+            # Same order as the store's NEWEST_FIRST: inferred dates do not reorder.
+            sort_day = day if article.date_precision in ("source", "page") else 0
             doc.add_integer("duplicate", 1 if article.duplicate_of else 0)
-            doc.add_integer("recency", day * (1 << 32) + seq)
+            doc.add_integer("recency", sort_day * (1 << 32) + seq)
             doc.add_bytes("offsets", encode_offsets(parts))
             if deletes:
                 writer.delete_documents_by_term("id", article.id)

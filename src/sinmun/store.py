@@ -87,11 +87,19 @@ MIGRATIONS: list[str] = [
     CREATE TABLE minhashes (article_id TEXT PRIMARY KEY, signature BLOB NOT NULL);
     CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER, mtime REAL, ingested_at TEXT);
     """,
+    # 3: how each publication date is known
+    """
+    ALTER TABLE articles ADD COLUMN date_precision TEXT;
+    UPDATE articles SET date_precision = 'source' WHERE published IS NOT NULL;
+    """,
 ]
 
-# Newest first: by publication day where known, then by arrival. List pages are
-# stored oldest card first, so arrival order is the page's own order reversed.
-NEWEST_FIRST = "COALESCE(substr(published, 1, 10), '') DESC, seq DESC"
+# Newest first: by publication day where the source or the operator gave it, then
+# by arrival. A date inferred from the text is good for filtering, not for
+# reordering a page. List pages are stored oldest card first, so arrival order is
+# the page's own order reversed.
+SORT_DAY = "CASE WHEN date_precision IN ('source', 'page') THEN substr(published, 1, 10) ELSE '' END"
+NEWEST_FIRST = f"{SORT_DAY} DESC, seq DESC"
 
 _COLUMNS = ", ".join(ARTICLE_FIELDS)
 

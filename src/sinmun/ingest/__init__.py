@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..articles import Article
+from ..dates import drop_page_outliers, infer_date
 from . import feed, html, jsonl, listpage
 from .encoding import DecodeError, decode
 
@@ -95,12 +96,25 @@ def read_bytes(data: bytes, source: str, format: str | None = None, published: s
         if isinstance(item, Article):
             item.format = fmt
             item.encoding = encoding
-            if published and not item.published:
-                item.published = published
+            if item.published:
+                item.date_precision = "source"
+            elif published:
+                item.published, item.date_precision = published, "page"
+            else:
+                # No date given: the latest absolute date the text names, if any.
+                inferred = infer_date(item.full_text())
+                if inferred:
+                    item.published, item.date_precision = inferred
             batch.articles.append(item)
         else:
             line, reason, *record = item
             batch.problems.append(Problem(source, line, reason, record[0] if record else data, fmt))
+    inferred = [a for a in batch.articles if a.date_precision in ("day", "month")]
+    if fmt == "listpage" and inferred:
+        # One page is one moment: a date far from the page's others is only mentioned.
+        for article, keep in zip(inferred, drop_page_outliers([a.published for a in inferred])):
+            if not keep:
+                article.published = article.date_precision = None
     if not batch.articles and not batch.problems:
         batch.problems.append(Problem(source, None, f"no articles found (read as {fmt})", data, fmt))
     return batch

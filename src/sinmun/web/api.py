@@ -54,10 +54,11 @@ async def articles(
 @router.get("/articles/{article_id}")
 async def article(request: Request, article_id: str) -> dict:
     """One article with every stored field, as `sinmun show --json`."""
-    found = request.app.state.archive.get(article_id)
+    archive = request.app.state.archive
+    found = archive.get(article_id)
     if found is None:
         raise HTTPException(404, f"no article with id {article_id!r}")
-    return found.to_dict()
+    return {**found.to_dict(), "sources": archive.store.sources(found.id), "events": archive.events(found)}
 
 
 @router.get("/sections")

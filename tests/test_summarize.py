@@ -1,0 +1,46 @@
+"""Extractive summaries (TextRank) and their measure against the seed's [Summary] blocks."""
+
+from __future__ import annotations
+
+from conftest import SEED, cli_json, run_cli
+
+from sinmun.ingest import read_path
+from sinmun.korean import Analyzer
+from sinmun.summarize import lead, rouge, split_sentences, textrank
+
+
+def test_summarize_json_gives_three_body_sentences(seed_db):
+    listed = cli_json("list", "--limit", "50", db=seed_db)["articles"]
+    for item in listed[:4]:
+        shown = cli_json("show", item["id"], db=seed_db)
+        result = cli_json("summarize", item["id"], db=seed_db)
+        assert set(result) == {"id", "summary", "sentences"}
+        assert len(result["sentences"]) == 3
+        assert result["summary"] == " ".join(result["sentences"])
+        positions = [shown["body"].index(s) for s in result["sentences"]]
+        assert positions == sorted(positions)  # in the article's order
+        if shown["summary"]:
+            assert shown["summary"] not in result["summary"]  # never the article's own block
+    text = run_cli("summarize", listed[0]["id"], db=seed_db, check=True).stdout
+    assert text.count("· ") == 3
+
+
+def test_textrank_is_not_just_the_lead():
+    analyzer = Analyzer.shared()
+    differs = 0
+    for article in read_path(SEED).articles:
+        sentences = split_sentences(analyzer, article.body)
+        if len(sentences) > 5 and textrank(analyzer, sentences) != sentences[:3]:
+            differs += 1
+    assert differs >= 10
+
+
+def test_rouge_is_computed_over_morphemes():
+    analyzer = Analyzer.shared()
+    same = rouge(analyzer, "엔비디아가 칩을 공개했다.", "엔비디아가 칩을 공개했다.")
+    assert same == {"rouge1": 1.0, "rouge2": 1.0, "rougeL": 1.0}
+    particles = rouge(analyzer, "엔비디아는 칩을 공개했다.", "엔비디아가 칩을 공개했다.")
+    assert 0.5 < particles["rouge1"] < 1.0
+    assert rouge(analyzer, "완전히 다른 문장", "엔비디아가 칩을 공개했다.")["rouge2"] == 0.0
+    assert lead(analyzer, "첫 번째 문장은 이렇다. 두 번째 문장은 저렇다. 세 번째 문장도 있다. 네 번째 문장이다.") == [
+        "첫 번째 문장은 이렇다.", "두 번째 문장은 저렇다.", "세 번째 문장도 있다."]
