@@ -200,6 +200,47 @@ def summary_scores() -> dict[str, dict[str, float]]:
     return totals
 
 
+def story_scores(out: Path) -> dict[str, float]:
+    """Pairwise precision/recall and B-cubed F1 of story grouping on the labelled set:
+    the seed plus the project's own articles (tests/fixtures/stories*.json*)."""
+    from itertools import combinations
+
+    fixtures = ROOT / "tests" / "fixtures"
+    labels = json.loads((fixtures / "stories_labels.json").read_text(encoding="utf-8"))
+    db = out / "stories.db"
+    for p in (db, db.with_name("stories.index")):
+        shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+    archive = Archive(db, create=True)
+    archive.ingest([SEED, fixtures / "sample.jsonl", fixtures / "stories.jsonl"])
+    gold: dict[str, str] = {}
+    by_position = {a.position: a.id for a in archive.store.list(limit=1000)[1] if a.format == "listpage"}
+    for name, positions in labels["seed"].items():
+        gold.update({by_position[p]: name for p in positions})
+    extra = {json.loads(line)["title"]: json.loads(line)["story"]
+             for line in (fixtures / "stories.jsonl").read_text(encoding="utf-8").splitlines()}
+    titles = {**extra, **labels["titles"]}
+    ids = [r[0] for r in archive.store.db.execute("SELECT id FROM articles")]
+    headline = dict(archive.store.db.execute("SELECT id, headline FROM articles"))
+    title = dict(archive.store.db.execute("SELECT id, title FROM articles"))
+    for i in ids:
+        gold.setdefault(i, titles.get(title[i]) or titles.get(headline[i]) or "own:" + i)
+    found = {i: archive.store.story_of(i) for i in ids}
+    pairs = list(combinations(ids, 2))
+    same_gold = {p for p in pairs if gold[p[0]] == gold[p[1]]}
+    same_found = {p for p in pairs if found[p[0]] == found[p[1]]}
+    precision = len(same_gold & same_found) / max(1, len(same_found))
+    recall = len(same_gold & same_found) / max(1, len(same_gold))
+    b_p = b_r = 0.0
+    for i in ids:
+        g = {j for j in ids if gold[j] == gold[i]}
+        f = {j for j in ids if found[j] == found[i]}
+        b_p += len(g & f) / len(f) / len(ids)
+        b_r += len(g & f) / len(g) / len(ids)
+    archive.close()
+    return {"articles": len(ids), "gold pairs": len(same_gold), "pairwise precision": precision,
+            "pairwise recall": recall, "B-cubed F1": 2 * b_p * b_r / (b_p + b_r)}
+
+
 def cold_start(db: Path, args: list[str], runs: int = 3) -> float:
     exe = Path(sys.executable).parent / "sinmun"
     times = []
@@ -241,6 +282,7 @@ def main() -> None:
     cold_search = cold_start(db, ["search", "엔비디아의 수출"])
     cold_list = cold_start(db, ["list"])
     summaries = summary_scores()
+    stories = story_scores(args.out)
     index_bytes = sum(p.stat().st_size for p in (args.out / "bench.index").rglob("*") if p.is_file())
 
     rows = [
@@ -258,6 +300,8 @@ def main() -> None:
         *[(f"(d) summaries vs the seed's [Summary]: {name}",
            ", ".join(f"{m.replace('rouge', 'ROUGE-')} {v:.3f}" for m, v in scores.items()))
           for name, scores in summaries.items()],
+        ("(e) stories on the labelled set", ", ".join(
+            f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}" for k, v in stories.items())),
         ("size: SQLite / index", f"{db.stat().st_size / 1e6:.0f} MB / {index_bytes / 1e6:.0f} MB"),
     ]
     width = max(len(r[0]) for r in rows)

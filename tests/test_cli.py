@@ -53,7 +53,7 @@ def test_search_text_output(seed_db):
 def test_show_json_has_every_field(seed_db):
     article_id = cli_json("search", "OpenAI", db=seed_db)["hits"][0]["id"]
     shown = cli_json("show", article_id, db=seed_db)
-    assert list(shown) == [*ARTICLE_FIELDS, "sources", "events"]
+    assert list(shown) == [*ARTICLE_FIELDS, "sources", "events", "story", "entities"]
     assert shown["sources"][0]["source"] == str(SEED)
     expected = SEED_ARTICLES[11]
     for name in ("title", "series", "episode", "section", "body", "key_insights", "summary", "explainer", "position"):

@@ -64,3 +64,22 @@ def test_phone_width_has_no_horizontal_scroll(browser, server):
     page.goto(server + "/search?q=넷플릭스")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.close()
+
+
+def test_story_and_entity_pages(browser, server):
+    page = browser.new_page(viewport={"width": 1000, "height": 1200})
+    page.goto(server + "/")
+    panel = page.locator(".top-stories li a")
+    assert panel.count() == 2
+    panel.first.click()
+    page.wait_for_url("**/stories/*")
+    assert page.locator(".timeline li").count() == 2
+    page.locator(".timeline .headline").first.click()
+    page.wait_for_url("**/articles/*")
+    assert page.locator(".story-link").is_visible()
+    assert page.locator(".related li").count() == 5
+    page.locator(".chips a.chip.org").first.click()
+    page.wait_for_url("**/entities/*")
+    assert page.locator(".page-title .chip").inner_text() == "org"
+    assert page.locator(".card").count() >= 2
+    page.close()

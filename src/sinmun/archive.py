@@ -209,11 +209,16 @@ class Archive:
                 "quarantined": len(self.quarantine.entries()), "problems": problems}
 
     def sync(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Bring the index up to date with the store (after a crash, or new articles)."""
-        return self.index.sync(self.store, self.analyzer, progress=progress)
+        """Bring the index, entities and stories up to date with the store."""
+        from .stories import Connector
+
+        return self.index.sync(self.store, self.analyzer, progress=progress, derived=Connector(self.analyzer.aliases))
 
     def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
-        return self.index.sync(self.store, self.analyzer, progress=progress, rebuild=True)
+        from .stories import Connector
+
+        return self.index.sync(self.store, self.analyzer, progress=progress, rebuild=True,
+                               derived=Connector(self.analyzer.aliases))
 
     def search(self, request: SearchRequest) -> Results:
         from .index import IndexBusy
@@ -227,6 +232,24 @@ class Archive:
 
     def get(self, article_id: str) -> Article | None:
         return self.store.get(article_id)
+
+    def article_json(self, article: Article) -> dict:
+        """Every stored field, plus sources, resolved dates, story and entities."""
+        return {**article.to_dict(), "sources": self.store.sources(article.id), "events": self.events(article),
+                "story": self.store.story_of(article.id), "entities": self.store.entities(article.id)}
+
+    def story_json(self, story_id: str) -> dict | None:
+        """A story with its articles in time order, each with the dates its text names."""
+        story = self.store.story(story_id)
+        if story is None:
+            return None
+        articles = story.pop("articles")
+        story["timeline"] = [
+            {"id": a.id, "title": a.title, "published": a.published, "date_precision": a.date_precision,
+             "section": a.section, "events": self.events(a)}
+            for a in articles
+        ]
+        return story
 
     def events(self, article: Article) -> list[dict]:
         """Dates the article's text names, resolved against its own date (none if undated)."""

@@ -218,10 +218,31 @@ def show(
         out.print(f"current  {article.ingested_at}  {article.headline}  ({len(article.body)} chars)")
         return
     if json_:
-        emit_json({**article.to_dict(), "sources": archive.store.sources(article.id),
-                   "events": archive.events(article)})
+        emit_json(archive.article_json(article))
     else:
         _print_article(article)
+
+
+@app.command()
+@friendly
+def stories(
+    db: DbOption = DEFAULT_DB,
+    limit: Annotated[int, typer.Option(help="Stories to show.")] = 10,
+    min_size: Annotated[int, typer.Option(help="Only stories of at least this many articles.")] = 2,
+    json_: JsonOption = False,
+) -> None:
+    """Continuing stories, largest first, each with its articles in time order."""
+    archive = open_archive(db)
+    total, found = archive.store.stories(limit=limit, min_size=min_size)
+    full = [archive.story_json(s["id"]) for s in found]
+    if json_:
+        emit_json({"total": total, "stories": full})
+        return
+    for story in full:
+        out.print(Text(f"{story['id']}  {story['size']} articles  ", style="dim") + Text(story["title"], style="bold"))
+        for item in story["timeline"]:
+            out.print(f"    {item['published'] or '':<10}  {item['title']}")
+    out.print(f"{len(full)} of {total} stories with {min_size}+ articles", style="dim")
 
 
 @app.command()

@@ -17,11 +17,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 import tantivy
 
@@ -30,7 +32,7 @@ from .errors import SinmunError
 from .korean import Analyzer, Term
 from .store import Store
 
-SCHEMA_VERSION = 3  # bump when fields or stored data change: the index is rebuilt
+SCHEMA_VERSION = 4  # bump when fields or stored data change: the index is rebuilt
 META_FILE = "sinmun-index.json"
 TEXT_FIELDS = ("title", "lead", "body")
 # Which article parts feed which index field, in order.
@@ -43,6 +45,14 @@ PARTS = tuple(p for parts in FIELD_PARTS.values() for p in parts)
 # Positions between two parts of one field, so a phrase never spans them.
 PART_GAP = 16
 BATCH = 256
+
+
+class Derived(Protocol):
+    """Data made from the same analysis as the index (entities, stories)."""
+
+    def add(self, seq: int, article: Article, parts: dict[str, list[Term]]) -> None: ...
+    def flush(self, db: sqlite3.Connection) -> None: ...
+    def reset(self, db: sqlite3.Connection) -> None: ...
 
 
 class IndexBusy(SinmunError):
@@ -169,10 +179,13 @@ class SearchIndex:
         analyzer: Analyzer,
         progress: Callable[[int, int], None] | None = None,
         rebuild: bool = False,
+        derived: Derived | None = None,
     ) -> int:
         """Index every stored article the index lacks; returns how many were indexed.
 
-        `progress(done, total)` is called after each batch.
+        `progress(done, total)` is called after each batch. `derived` (entities and
+        stories) sees every analysed article and writes its own tables to the store
+        just before the index commits, so both follow the store together.
 
         Re-indexing an article first deletes it by id, so a sync repeated after a
         crash never duplicates anything.
@@ -187,6 +200,11 @@ class SearchIndex:
             writer = self.index.writer(heap_size=128_000_000, num_threads=1)
         except ValueError as exc:
             raise IndexBusy(f"{self.path} is being written by another sinmun process ({exc})") from None
+        if rebuild:
+            # Until this rebuild completes, the index is marked as not matching anything.
+            self._write_meta(IndexMeta(store_id=store.store_id, seq=0, analysis="rebuilding"))
+            if derived is not None:
+                derived.reset(store.db)
         done = 0
         last = meta.seq
         total = store.db.execute("SELECT count(*) FROM articles WHERE seq > ?", (meta.seq,)).fetchone()[0]
@@ -198,14 +216,16 @@ class SearchIndex:
                 batch.append(item)
                 last = item[0]
                 if len(batch) >= BATCH:
-                    done += self._add(writer, batch, analyzer, deletes=not rebuild)
+                    done += self._add(writer, batch, analyzer, deletes=not rebuild, derived=derived)
                     batch = []
                     if progress:
                         progress(done, total)
             if batch:
-                done += self._add(writer, batch, analyzer, deletes=not rebuild)
+                done += self._add(writer, batch, analyzer, deletes=not rebuild, derived=derived)
                 if progress:
                     progress(done, total)
+            if derived is not None:
+                derived.flush(store.db)
             writer.commit()
             writer.wait_merging_threads()
         except BaseException:
@@ -216,12 +236,15 @@ class SearchIndex:
         self.index.reload()
         return done
 
-    def _add(self, writer: tantivy.IndexWriter, batch: list[tuple[int, Article]], analyzer: Analyzer, deletes: bool) -> int:
+    def _add(self, writer: tantivy.IndexWriter, batch: list[tuple[int, Article]], analyzer: Analyzer,
+             deletes: bool, derived: Derived | None = None) -> int:
         # Only non-empty parts go to Kiwi (half of them are empty: no blocks).
         texts = [text for _, article in batch for part in PARTS if (text := getattr(article, part))]
         analysed = analyzer.analyze_many(texts)
         for seq, article in batch:
             parts = {part: next(analysed) if getattr(article, part) else [] for part in PARTS}
+            if derived is not None:
+                derived.add(seq, article, parts)
             doc = tantivy.Document()
             doc.add_text("id", article.id)
             for field, names in FIELD_PARTS.items():

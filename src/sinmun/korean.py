@@ -23,7 +23,7 @@ import re
 import unicodedata
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
@@ -33,9 +33,11 @@ from .errors import SinmunError
 MODEL_TYPE = "cong"
 # Bump when the analysis changes in a way that changes index terms: the index
 # notices the new fingerprint and rebuilds itself from the store.
-ANALYSIS_VERSION = "1"
+ANALYSIS_VERSION = "2"
 
 DEFAULT_ALIASES = Path(__file__).parent / "data" / "aliases.txt"
+# Sections of the alias file: what kind of thing each name is.
+ENTITY_TYPES = ("place", "org", "person", "product", "concept", "name")
 
 NOUN_TAGS = {"NNG", "NNP", "NR", "SL", "SN", "SH", "XR"}
 CONTENT_TAGS = NOUN_TAGS | {"VV", "VA"}
@@ -63,6 +65,7 @@ class Term(NamedTuple):
     end: int
     position: int
     compound: bool = False
+    tag: str = ""  # Kiwi's tag (NNP, NNG, SL, ...); "" for joined forms
 
 
 _TRANSLATE = {**{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}, **{ord(k): v for k, v in _CHAR_MAP.items()}}
@@ -125,6 +128,7 @@ class Aliases:
     canonical: dict[str, str]  # alias key (or "key/TAG") -> canonical display form
     words: list[str]  # Hangul names to pin as Kiwi user words
     source_text: str
+    types: dict[str, str] = field(default_factory=dict)  # canonical display form -> entity type
 
     @classmethod
     def load(cls, path: Path | None = None) -> Aliases:
@@ -135,15 +139,23 @@ class Aliases:
             raise AliasError(f"cannot read alias dictionary {path}: {exc.strerror}") from None
         canonical: dict[str, str] = {}
         words: list[str] = []
+        types: dict[str, str] = {}
+        kind = "name"
         for line_no, line in enumerate(text.splitlines(), 1):
             line = line.split("#", 1)[0].strip()
             if not line:
+                continue
+            if line.startswith("[") and line.endswith("]"):
+                kind = line[1:-1].strip()
+                if kind not in ENTITY_TYPES:
+                    raise AliasError(f"{path}:{line_no}: unknown section [{kind}] (use {', '.join(ENTITY_TYPES)})")
                 continue
             name, sep, rest = line.partition(":")
             name = name.strip()
             if not sep or not name:
                 raise AliasError(f"{path}:{line_no}: expected 'canonical: alias, alias'")
             forms = [name] + [f.strip() for f in rest.split(",") if f.strip()]
+            types[name] = kind
             for form in forms:
                 word, slash, tag = form.rpartition("/")
                 if slash and tag.isupper() and word:
@@ -154,7 +166,7 @@ class Aliases:
                 # Spaced names stay out too: their parts must remain searchable.
                 if len(form) >= 2 and " " not in form and re.search(r"[가-힣]", form):
                     words.append(form)
-        return cls(canonical=canonical, words=words, source_text=text)
+        return cls(canonical=canonical, words=words, source_text=text, types=types)
 
     def lookup(self, form: str, tag: str | None = None) -> str | None:
         key = alias_key(form)
@@ -256,7 +268,7 @@ class Analyzer:
         append = terms.append
         for i in range(n):
             form, tag, start, end = kept[i]
-            append(Term(canonical[i], start, end, i))
+            append(Term(canonical[i], start, end, i, False, tag))
             if i + 1 == n or not joins[i]:
                 continue
             nform, ntag, _, nend = kept[i + 1]

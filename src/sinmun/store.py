@@ -92,6 +92,25 @@ MIGRATIONS: list[str] = [
     ALTER TABLE articles ADD COLUMN date_precision TEXT;
     UPDATE articles SET date_precision = 'source' WHERE published IS NOT NULL;
     """,
+    # 4: entities and stories (derived, like the index: rebuilt by `sinmun reindex`)
+    """
+    CREATE TABLE article_entities (
+        article_id TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL, count INTEGER NOT NULL,
+        PRIMARY KEY (article_id, name)
+    );
+    CREATE INDEX article_entities_name ON article_entities (name);
+    CREATE TABLE entity_df (name TEXT PRIMARY KEY, type TEXT NOT NULL, articles INTEGER NOT NULL);
+    CREATE TABLE stories (
+        id TEXT PRIMARY KEY, title TEXT NOT NULL, size INTEGER NOT NULL,
+        first_day TEXT, last_day TEXT, last_seq INTEGER NOT NULL
+    );
+    CREATE TABLE story_articles (article_id TEXT PRIMARY KEY, story_id TEXT NOT NULL, score REAL NOT NULL);
+    CREATE INDEX story_articles_story ON story_articles (story_id);
+    CREATE TABLE story_entities (
+        story_id TEXT NOT NULL, name TEXT NOT NULL, weight REAL NOT NULL, PRIMARY KEY (story_id, name)
+    );
+    CREATE INDEX story_entities_name ON story_entities (name);
+    """,
 ]
 
 # Newest first: by publication day where the source or the operator gave it, then
@@ -370,6 +389,81 @@ class Store:
             for row in rows:
                 yield row["seq"], _article(row)
             seq = rows[-1]["seq"]
+
+    # --- entities and stories (written by stories.Connector during the index sync) ---
+
+    def entities(self, article_id: str) -> list[dict]:
+        rows = self.db.execute(
+            "SELECT name, type, count FROM article_entities WHERE article_id = ? ORDER BY count DESC, name",
+            (article_id,),
+        )
+        return [dict(r) for r in rows]
+
+    def story_of(self, article_id: str) -> str | None:
+        row = self.db.execute("SELECT story_id FROM story_articles WHERE article_id = ?", (article_id,)).fetchone()
+        return row[0] if row else None
+
+    def story(self, story_id: str) -> dict | None:
+        row = self.db.execute("SELECT * FROM stories WHERE id = ?", (story_id,)).fetchone()
+        if row is None:
+            return None
+        members = self.db.execute(
+            f"SELECT a.*, sa.score FROM story_articles sa JOIN articles a ON a.id = sa.article_id "
+            f"WHERE sa.story_id = ? ORDER BY {SORT_DAY}, a.seq", (story_id,),
+        ).fetchall()
+        entities = self.db.execute(
+            "SELECT name, weight FROM story_entities WHERE story_id = ? AND name NOT LIKE 't:%' "
+            "ORDER BY weight DESC LIMIT 12", (story_id,)
+        ).fetchall()
+        return {**dict(row), "articles": [_article(m) for m in members],
+                "entities": [e["name"] for e in entities]}
+
+    def stories(self, limit: int = 20, offset: int = 0, min_size: int = 1) -> tuple[int, list[dict]]:
+        """Stories, largest and most recent first."""
+        total = self.db.execute("SELECT count(*) FROM stories WHERE size >= ?", (min_size,)).fetchone()[0]
+        rows = self.db.execute(
+            "SELECT * FROM stories WHERE size >= ? ORDER BY size DESC, COALESCE(last_day, '') DESC, last_seq DESC "
+            "LIMIT ? OFFSET ?", (min_size, limit, offset),
+        ).fetchall()
+        return total, [dict(r) for r in rows]
+
+    def related(self, article_id: str, limit: int = 5) -> list[Article]:
+        """Articles that name the same rare entities (its story's first), excluding itself."""
+        rows = self.db.execute(
+            """
+            SELECT other.article_id AS id,
+                   sum(1.0 / df.articles) + CASE WHEN os.story_id = ms.story_id THEN 10 ELSE 0 END AS score
+            FROM article_entities mine
+            JOIN article_entities other ON other.name = mine.name AND other.article_id != mine.article_id
+            JOIN entity_df df ON df.name = mine.name
+            LEFT JOIN story_articles ms ON ms.article_id = mine.article_id
+            LEFT JOIN story_articles os ON os.article_id = other.article_id
+            JOIN articles a ON a.id = other.article_id AND a.duplicate_of IS NULL
+            WHERE mine.article_id = ?
+            GROUP BY other.article_id ORDER BY score DESC, other.article_id LIMIT ?
+            """,
+            (article_id, limit),
+        ).fetchall()
+        found = self.get_many([r["id"] for r in rows])
+        return [found[r["id"]] for r in rows if r["id"] in found]
+
+    def entity_articles(self, name: str, limit: int = 50) -> tuple[dict | None, list[Article]]:
+        row = self.db.execute("SELECT * FROM entity_df WHERE name = ? AND type != 'term'", (name,)).fetchone()
+        if row is None:
+            return None, []
+        rows = self.db.execute(
+            f"SELECT a.* FROM article_entities e JOIN articles a ON a.id = e.article_id "
+            f"WHERE e.name = ? ORDER BY {NEWEST_FIRST} LIMIT ?", (name, limit),
+        ).fetchall()
+        return dict(row), [_article(r) for r in rows]
+
+    def top_entities(self, limit: int = 50, type: str | None = None) -> list[dict]:
+        clause, params = ("WHERE type = ?", [type]) if type else ("WHERE type != 'term'", [])
+        rows = self.db.execute(
+            f"SELECT name, type, articles FROM entity_df {clause} ORDER BY articles DESC, name LIMIT ?",
+            [*params, limit],
+        )
+        return [dict(r) for r in rows]
 
     def file_changed(self, path: Path) -> bool:
         """True when `path` was never ingested, or has changed size or time since."""

@@ -58,7 +58,41 @@ async def article(request: Request, article_id: str) -> dict:
     found = archive.get(article_id)
     if found is None:
         raise HTTPException(404, f"no article with id {article_id!r}")
-    return {**found.to_dict(), "sources": archive.store.sources(found.id), "events": archive.events(found)}
+    return {**archive.article_json(found),
+            "related": [listing(a) for a in archive.store.related(found.id)]}
+
+
+@router.get("/stories")
+async def stories(request: Request, limit: int = Query(20, ge=1, le=100), offset: int = Query(0, ge=0),
+                  min_size: int = Query(2, ge=1)) -> dict:
+    """Continuing stories, largest first."""
+    total, found = request.app.state.archive.store.stories(limit=limit, offset=offset, min_size=min_size)
+    return {"total": total, "stories": found}
+
+
+@router.get("/stories/{story_id}")
+async def story(request: Request, story_id: str) -> dict:
+    """One story: its entities and a timeline of its articles with the dates they name."""
+    found = request.app.state.archive.story_json(story_id)
+    if found is None:
+        raise HTTPException(404, f"no story with id {story_id!r}")
+    return found
+
+
+@router.get("/entities")
+async def entities(request: Request, type: str | None = None, limit: int = Query(50, ge=1, le=500)) -> list[dict]:
+    """Entities by the number of articles naming them."""
+    return request.app.state.archive.store.top_entities(limit=limit, type=type)
+
+
+@router.get("/entities/{name}")
+async def entity(request: Request, name: str, limit: int = Query(50, ge=1, le=200)) -> dict:
+    """One entity and the articles that name it, newest first."""
+    found, articles_ = request.app.state.archive.store.entity_articles(name, limit=limit)
+    if found is None:
+        raise HTTPException(404, f"no entity named {name!r}")
+    return {"name": found["name"], "type": found["type"], "count": found["articles"],
+            "articles": [listing(a) for a in articles_]}
 
 
 @router.get("/sections")

@@ -50,19 +50,38 @@ def _pager(request: Request, page: int, total: int, size: int) -> dict:
     }
 
 
-def _listing_page(request: Request, heading: str, section: str | None = None, series: str | None = None):
+def _listing_page(request: Request, heading: str, section: str | None = None, series: str | None = None,
+                  **extra):
     page = _page_number(request)
     total, articles = request.app.state.archive.store.list(
         section=section, series=series, limit=PAGE, offset=(page - 1) * PAGE)
     if (section or series) and not total:
         return error_page(request, 404, f"'{section or series}'에 해당하는 기사가 없습니다.")
     return render(request, "list.html", title=heading, heading=heading, articles=articles, total=total,
-                  series_view=bool(series), pager=_pager(request, page, total, PAGE))
+                  series_view=bool(series), pager=_pager(request, page, total, PAGE), **extra)
 
 
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request):
-    return _listing_page(request, "최신 기사")
+    _, top = request.app.state.archive.store.stories(limit=5, min_size=2)
+    return _listing_page(request, "최신 기사", top_stories=top)
+
+
+@router.get("/stories/{story_id}", response_class=HTMLResponse)
+async def story(request: Request, story_id: str):
+    found = request.app.state.archive.story_json(story_id)
+    if found is None:
+        return error_page(request, 404, "이야기를 찾을 수 없습니다.")
+    return render(request, "story.html", title=found["title"], story=found)
+
+
+@router.get("/entities/{name}", response_class=HTMLResponse)
+async def entity(request: Request, name: str):
+    found, articles = request.app.state.archive.store.entity_articles(name)
+    if found is None:
+        return error_page(request, 404, f"'{name}'을(를) 다룬 기사가 없습니다.")
+    return render(request, "list.html", title=name, heading=name, articles=articles, total=found["articles"],
+                  entity=found, series_view=False, pager=None)
 
 
 @router.get("/sections/{name:path}", response_class=HTMLResponse)
@@ -96,7 +115,12 @@ async def article(request: Request, article_id: str):
     found = request.app.state.archive.get(article_id)
     if found is None:
         return error_page(request, 404, "기사를 찾을 수 없습니다.")
+    store = request.app.state.archive.store
     episodes = []
     if found.series:
-        _, episodes = request.app.state.archive.store.list(series=found.series, limit=10)
-    return render(request, "article.html", title=found.title, article=found, episodes=episodes)
+        _, episodes = store.list(series=found.series, limit=10)
+    story_id = store.story_of(found.id)
+    story = store.story(story_id) if story_id else None
+    return render(request, "article.html", title=found.title, article=found, episodes=episodes,
+                  story=story if story and story["size"] > 1 else None,
+                  entities=store.entities(found.id)[:12], related=store.related(found.id))

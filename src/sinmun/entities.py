@@ -1,0 +1,74 @@
+"""Entities: the people, organisations, places, products and concepts an article names.
+
+Found from the same Kiwi analysis the index uses:
+- names in the alias dictionary, by their canonical form and section type
+  (Nvidia, NVIDIA and 엔비디아 are one entity, `엔비디아`, an org);
+- other proper nouns (Kiwi's NNP) and capitalised acronyms, as printed;
+- a name followed by a title within two words (`젠슨 황 엔비디아 최고경영자`,
+  `파월 의장`) is a person.
+A multi-word name (`워너브러더스 디스커버리`) counts once, not once per word.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from .korean import Aliases, Term, alias_key
+
+# Words that make the name before them a person's.
+TITLES = {
+    "최고경영자", "ceo", "회장", "부회장", "사장", "대표", "대통령", "총리", "장관", "의장", "위원장", "총재",
+    "교수", "연구원", "박사", "창업자", "국무장관", "상무장관", "재무장관", "주석", "국왕", "왕세자", "대변인", "기자",
+}
+# Generic words Kiwi sometimes tags as proper nouns.
+NOT_NAMES = {"현지", "시간", "현지시간", "이날", "당시", "최근", "사실상"}
+MAX_ENTITIES = 30
+
+
+@dataclass(frozen=True)
+class Entity:
+    name: str
+    type: str
+    count: int
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "type": self.type, "count": self.count}
+
+
+def display_names(aliases: Aliases) -> dict[str, str]:
+    """Index term of a canonical name -> the name as the dictionary writes it."""
+    return {alias_key(name): name for name in aliases.types}
+
+
+def extract(parts: dict[str, list[Term]], texts: dict[str, str], aliases: Aliases,
+            displays: dict[str, str]) -> list[Entity]:
+    counts: Counter[str] = Counter()
+    types: dict[str, str] = {}
+    for part, terms in parts.items():
+        text = texts.get(part) or ""
+        # Known multi-word names first; the words inside them are not names of their own.
+        covered: list[tuple[int, int]] = []
+        for t in terms:
+            if t.compound and t.text in displays:
+                name = displays[t.text]
+                counts[name] += 1
+                types[name] = aliases.types.get(name, "name")
+                covered.append((t.start, t.end))
+        words = [t for t in terms if not t.compound and not any(s <= t.start and t.end <= e for s, e in covered)]
+        for i, t in enumerate(words):
+            if t.text in displays:
+                name = displays[t.text]
+                kind = aliases.types.get(name, "name")
+            elif t.tag == "NNP" and len(t.text) >= 2 and t.text not in NOT_NAMES:
+                name, kind = text[t.start:t.end], "name"
+            elif t.tag == "SL" and len(t.text) >= 2 and text[t.start:t.end].isupper():
+                name, kind = text[t.start:t.end], "name"
+            else:
+                continue
+            if kind == "name" and any(w.text in TITLES for w in words[i + 1:i + 3]):
+                kind = "person"
+            counts[name] += 1
+            if types.get(name, "name") == "name":
+                types[name] = kind
+    return [Entity(name, types[name], n) for name, n in counts.most_common(MAX_ENTITIES)]

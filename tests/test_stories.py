@@ -1,0 +1,69 @@
+"""Entities and stories: the seed's continuing stories, series kept apart, the labelled set."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import httpx
+from conftest import ROOT, cli_json
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def by_position(seed_archive) -> dict[int, str]:
+    seed_archive.sync()
+    return {a.position: a.id for a in seed_archive.store.list(limit=50)[1]}
+
+
+def story(seed_archive, position_ids, position) -> str:
+    return seed_archive.store.story_of(position_ids[position])
+
+
+def test_seed_stories(seed_archive, by_position):
+    assert story(seed_archive, by_position, 8) == story(seed_archive, by_position, 10)  # Netflix / Paramount / WB
+    assert story(seed_archive, by_position, 2) == story(seed_archive, by_position, 16)  # H200 / China chip fund
+    assert story(seed_archive, by_position, 6) != story(seed_archive, by_position, 7)   # two 우주의 속삭임 episodes
+    eyes = {story(seed_archive, by_position, p) for p in (5, 11, 15, 19)}              # a series is not a story
+    assert len(eyes) == 4
+
+
+def test_entities_are_canonical_and_typed(seed_db, by_position):
+    shown = cli_json("show", by_position[1], db=seed_db)
+    entities = {e["name"]: e["type"] for e in shown["entities"]}
+    assert entities["엔비디아"] == "org"
+    assert entities["젠슨 황"] == "person"
+    assert "Nvidia" not in entities and "젠슨" not in entities
+    assert shown["story"] == by_position[1]  # a story of its own
+
+
+def test_stories_command(seed_db):
+    data = cli_json("stories", db=seed_db)
+    assert data["total"] == 2
+    sizes = [s["size"] for s in data["stories"]]
+    assert sizes == [2, 2]
+    assert all(len(s["timeline"]) == 2 for s in data["stories"])
+
+
+def test_story_and_entity_api(server):
+    stories = httpx.get(server + "/api/stories").json()
+    assert stories["total"] == 2
+    one = httpx.get(server + f"/api/stories/{stories['stories'][0]['id']}").json()
+    assert {"id", "title", "size", "entities", "timeline"} <= set(one)
+    entities = {e["name"]: e for e in httpx.get(server + "/api/entities").json()}
+    assert entities["엔비디아"]["type"] == "org" and entities["엔비디아"]["articles"] >= 8
+    nvidia = httpx.get(server + "/api/entities/엔비디아").json()
+    assert nvidia["count"] == len(nvidia["articles"]) == entities["엔비디아"]["articles"]
+    assert httpx.get(server + "/api/entities/없는이름").status_code == 404
+    article = httpx.get(server + f"/api/articles/{nvidia['articles'][0]['id']}").json()
+    assert len(article["related"]) == 5 and article["story"] and article["entities"]
+
+
+def test_labelled_set_quality(tmp_path):
+    spec = importlib.util.spec_from_file_location("bench", ROOT / "bench" / "bench.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    scores = bench.story_scores(tmp_path)
+    assert scores["pairwise precision"] >= 0.9
+    assert scores["pairwise recall"] >= 0.8
+    assert scores["B-cubed F1"] >= 0.95
