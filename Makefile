@@ -4,11 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SINMUN := $(VENV)/bin/sinmun
 SEED := ../shared/seed/000_ed974366ffe0647b.txt
-FONTS := src/sinmun/web/static/fonts/fonts.css
+ASSETS := src/sinmun/web/static/vendor/cytoscape.min.js
 
 .PHONY: install demo test bench chromium clean
 
-install: $(VENV)/.installed $(FONTS)
+install: $(VENV)/.installed $(ASSETS)
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +16,8 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
-$(FONTS): scripts/fonts.sh
-	scripts/fonts.sh
+$(ASSETS): scripts/assets.sh
+	scripts/assets.sh
 
 # Debian's Chromium for the browser tests (CI runs as root on a clean machine).
 chromium:
@@ -37,4 +37,4 @@ bench: install
 	$(PY) bench/bench.py
 
 clean:
-	rm -rf $(VENV) build src/sinmun/web/static/fonts sinmun.db sinmun.db-wal sinmun.db-shm sinmun.index
+	rm -rf $(VENV) build src/sinmun/web/static/fonts src/sinmun/web/static/vendor sinmun.db sinmun.db-wal sinmun.db-shm sinmun.index

@@ -83,3 +83,14 @@ def test_story_and_entity_pages(browser, server):
     assert page.locator(".page-title .chip").inner_text() == "org"
     assert page.locator(".card").count() >= 2
     page.close()
+
+
+def test_trend_chart_and_entity_network_are_drawn(browser, server):
+    page = browser.new_page(viewport={"width": 1000, "height": 1200})
+    page.goto(server + "/trends?terms=엔비디아,넷플릭스&interval=month")
+    assert page.locator("#trend-chart").get_attribute("data-ready") == "2"
+    assert page.locator(".trend-table thead th").count() == 3
+    page.goto(server + "/entities/" + "엔비디아")
+    page.wait_for_function("document.getElementById('network').dataset.ready > 5")
+    assert page.locator("#network canvas").count() >= 1
+    page.close()

@@ -251,6 +251,27 @@ class Archive:
         ]
         return story
 
+    def trends(self, terms: list[str], interval: str = "month") -> dict:
+        """Articles per day/week/month for each term (search semantics)."""
+        from .search import Searcher
+        from .trends import series
+
+        self.sync()
+        return series(Searcher(self.store, self.index, self.analyzer), terms, interval)
+
+    def network(self, query: str | None = None, entity: str | None = None) -> dict:
+        """Entities named together in the articles of a query or of an entity."""
+        from .search import Searcher
+        from .trends import matching_ids, network
+
+        if entity:
+            ids = [r[0] for r in self.store.db.execute(
+                "SELECT article_id FROM article_entities WHERE name = ?", (entity,))]
+        else:
+            self.sync()
+            ids = matching_ids(Searcher(self.store, self.index, self.analyzer), query or "")
+        return {"query": query, "entity": entity, **network(self.store.db, ids)}
+
     def events(self, article: Article) -> list[dict]:
         """Dates the article's text names, resolved against its own date (none if undated)."""
         from .dates import reference_day, resolve

@@ -225,6 +225,31 @@ def show(
 
 @app.command()
 @friendly
+def trends(
+    terms: Annotated[list[str], typer.Argument(metavar="TERM...", help="Terms or queries to count over time.")],
+    db: DbOption = DEFAULT_DB,
+    interval: Annotated[str, typer.Option(help="day, week or month.")] = "month",
+    json_: JsonOption = False,
+) -> None:
+    """Articles per day, week or month for each term (only dated articles count)."""
+    archive = open_archive(db)
+    data = archive.trends(terms, interval)
+    if json_:
+        emit_json(data)
+        return
+    table = Table(box=None, header_style="dim")
+    table.add_column(interval)
+    for t in data["terms"]:
+        table.add_column(t["term"], justify="right")
+    for b in data["buckets"]:
+        table.add_row(b, *[str(t["counts"].get(b, 0)) for t in data["terms"]])
+    out.print(table)
+    for t in data["terms"]:
+        out.print(f"{t['term']}: {t['total']} articles, {t['dated']} dated", style="dim")
+
+
+@app.command()
+@friendly
 def stories(
     db: DbOption = DEFAULT_DB,
     limit: Annotated[int, typer.Option(help="Stories to show.")] = 10,

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException
 
 from .. import __version__
 from ..archive import Archive
+from ..errors import SinmunError
 from . import api, pages
 
 STATIC = Path(__file__).parent / "static"
@@ -34,6 +35,10 @@ def create_app(archive: Archive) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+
+    @app.exception_handler(SinmunError)
+    async def user_error(request: Request, exc: SinmunError):
+        return error_response(request, 400, str(exc))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):

@@ -79,6 +79,29 @@ async def story(request: Request, story_id: str) -> dict:
     return found
 
 
+@router.get("/trends")
+async def trends(request: Request, terms: str = Query(..., description="comma-separated"),
+                 interval: Literal["day", "week", "month"] = "month") -> dict:
+    """Articles per interval for each term: `{"interval", "buckets", "terms": [{"term", "total", "counts"}]}`."""
+    return request.app.state.archive.trends([t.strip() for t in terms.split(",") if t.strip()], interval)
+
+
+@router.get("/rising")
+async def rising(request: Request, window_days: int = Query(7, ge=1, le=365), limit: int = Query(10, ge=1, le=100)) -> dict:
+    """Entities whose share of articles rose most in the latest window against the four before."""
+    from ..trends import rising as rising_entities
+
+    return rising_entities(request.app.state.archive.store.db, window_days, limit)
+
+
+@router.get("/network")
+async def network(request: Request, q: str | None = None, entity: str | None = None) -> dict:
+    """Co-occurrence network of entities for a query or an entity (nodes and weighted edges)."""
+    if not q and not entity:
+        raise HTTPException(400, "give q (a query) or entity (a name)")
+    return request.app.state.archive.network(query=q, entity=entity)
+
+
 @router.get("/entities")
 async def entities(request: Request, type: str | None = None, limit: int = Query(50, ge=1, le=500)) -> list[dict]:
     """Entities by the number of articles naming them."""

@@ -63,8 +63,18 @@ def _listing_page(request: Request, heading: str, section: str | None = None, se
 
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request):
-    _, top = request.app.state.archive.store.stories(limit=5, min_size=2)
-    return _listing_page(request, "최신 기사", top_stories=top)
+    from ..trends import rising
+
+    store = request.app.state.archive.store
+    _, top = store.stories(limit=5, min_size=2)
+    return _listing_page(request, "최신 기사", top_stories=top, rising=rising(store.db, 7, 8)["entities"])
+
+
+@router.get("/trends", response_class=HTMLResponse)
+async def trends(request: Request, terms: str = "", interval: str = "month"):
+    names = [t.strip() for t in terms.split(",") if t.strip()][:6]
+    data = request.app.state.archive.trends(names, interval) if names else None
+    return render(request, "trends.html", title="트렌드", terms=terms, interval=interval, data=data)
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
@@ -80,8 +90,9 @@ async def entity(request: Request, name: str):
     found, articles = request.app.state.archive.store.entity_articles(name)
     if found is None:
         return error_page(request, 404, f"'{name}'을(를) 다룬 기사가 없습니다.")
+    graph = request.app.state.archive.network(entity=name)
     return render(request, "list.html", title=name, heading=name, articles=articles, total=found["articles"],
-                  entity=found, series_view=False, pager=None)
+                  entity=found, graph=graph, series_view=False, pager=None)
 
 
 @router.get("/sections/{name:path}", response_class=HTMLResponse)
