@@ -18,9 +18,9 @@ from .korean import Aliases, Term, alias_key
 
 # Words that make the name before them a person's.
 TITLES = {
-    "최고경영자", "ceo", "회장", "부회장", "사장", "대표", "대통령", "총리", "장관", "의장", "위원장", "총재",
-    "교수", "연구원", "박사", "창업자", "국무장관", "상무장관", "재무장관", "주석", "국왕", "왕세자", "대변인", "기자",
-}
+    "최고경영자", "ceo", "회장", "부회장", "사장", "대통령", "총리", "장관", "의장", "위원장", "총재",
+    "교수", "연구원", "박사", "창업자", "국무장관", "상무장관", "재무장관", "주석", "국왕", "왕세자", "대변인",
+}  # not 대표: "할리우드 대표 스튜디오" is no person
 # Generic words Kiwi sometimes tags as proper nouns.
 NOT_NAMES = {"현지", "시간", "현지시간", "이날", "당시", "최근", "사실상"}
 MAX_ENTITIES = 30
@@ -56,8 +56,19 @@ def extract(parts: dict[str, list[Term]], texts: dict[str, str], aliases: Aliase
                 types[name] = aliases.types.get(name, "name")
                 covered.append((t.start, t.end))
         words = [t for t in terms if not t.compound and not any(s <= t.start and t.end <= e for s, e in covered)]
+        # "고대역폭메모리(HBM)", "워너브러더스 디스커버리(WBD, ...)": an acronym in brackets right
+        # after a name is that name again, within this article.
+        acronyms: dict[str, str] = {}
         for i, t in enumerate(words):
-            if t.text in displays:
+            if (t.tag == "SL" and i and text[t.start - 1:t.start] == "(" and text[t.end:t.end + 1] in (")", ",")
+                    and words[i - 1].end == t.start - 1):
+                prev = words[i - 1]
+                acronyms[text[t.start:t.end]] = displays.get(prev.text) or text[prev.start:prev.end]
+        for i, t in enumerate(words):
+            if text[t.start:t.end] in acronyms and t.text not in displays:
+                name = acronyms[text[t.start:t.end]]
+                kind = aliases.types.get(name, "name")
+            elif t.text in displays:
                 name = displays[t.text]
                 kind = aliases.types.get(name, "name")
             elif t.tag == "NNP" and len(t.text) >= 2 and t.text not in NOT_NAMES:
@@ -66,6 +77,8 @@ def extract(parts: dict[str, list[Term]], texts: dict[str, str], aliases: Aliase
                 name, kind = text[t.start:t.end], "name"
             else:
                 continue
+            if name.lower() in TITLES:
+                continue  # a title (최고경영자, CEO), not a name
             if kind == "name" and any(w.text in TITLES for w in words[i + 1:i + 3]):
                 kind = "person"
             counts[name] += 1

@@ -418,12 +418,17 @@ class Store:
         return {**dict(row), "articles": [_article(m) for m in members],
                 "entities": [e["name"] for e in entities]}
 
-    def stories(self, limit: int = 20, offset: int = 0, min_size: int = 1) -> tuple[int, list[dict]]:
-        """Stories, largest and most recent first."""
-        total = self.db.execute("SELECT count(*) FROM stories WHERE size >= ?", (min_size,)).fetchone()[0]
+    def stories(self, limit: int = 20, offset: int = 0, min_size: int = 1, since: str | None = None) -> tuple[int, list[dict]]:
+        """Stories, largest and most recent first (the issue ranking); `since` (a day)
+        keeps those with an article on or after it."""
+        where, params = "size >= ?", [min_size]
+        if since:
+            where += " AND last_day >= ?"
+            params.append(since)
+        total = self.db.execute(f"SELECT count(*) FROM stories WHERE {where}", params).fetchone()[0]
         rows = self.db.execute(
-            "SELECT * FROM stories WHERE size >= ? ORDER BY size DESC, COALESCE(last_day, '') DESC, last_seq DESC "
-            "LIMIT ? OFFSET ?", (min_size, limit, offset),
+            f"SELECT * FROM stories WHERE {where} ORDER BY size DESC, COALESCE(last_day, '') DESC, last_seq DESC "
+            "LIMIT ? OFFSET ?", [*params, limit, offset],
         ).fetchall()
         return total, [dict(r) for r in rows]
 

@@ -64,9 +64,9 @@ async def article(request: Request, article_id: str) -> dict:
 
 @router.get("/stories")
 async def stories(request: Request, limit: int = Query(20, ge=1, le=100), offset: int = Query(0, ge=0),
-                  min_size: int = Query(2, ge=1)) -> dict:
-    """Continuing stories, largest first."""
-    total, found = request.app.state.archive.store.stories(limit=limit, offset=offset, min_size=min_size)
+                  min_size: int = Query(2, ge=1), since: str | None = None) -> dict:
+    """Continuing stories, largest first (issue ranking); `since=YYYY-MM-DD` keeps recent ones."""
+    total, found = request.app.state.archive.store.stories(limit=limit, offset=offset, min_size=min_size, since=since)
     return {"total": total, "stories": found}
 
 
