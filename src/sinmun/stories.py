@@ -34,6 +34,7 @@ MAX_GAP_DAYS = 45
 RECENT_STORIES = 3000
 # A story is a candidate when it shares one of the article's rarest names.
 RARE_NAMES = 6
+COMMON_SHARE = 0.02
 MAX_CANDIDATES = 40
 TYPE_WEIGHT = {"place": 0.5, "concept": 0.5}
 KEY_TERMS = 8
@@ -142,7 +143,9 @@ class Connector:
         norm = math.sqrt(sum(w * w for w in weighted.values())) or 1.0
         # Candidates: recent stories sharing the article's rarest known names (a story
         # that shares only 미국 or 인공지능 cannot reach the threshold anyway).
-        rare = sorted((n for n in names if n in df), key=lambda n: df[n])[:RARE_NAMES]
+        # A name in more than COMMON_SHARE of all articles (미국, 인공지능) proposes no story.
+        common = max(3, COMMON_SHARE * total)
+        rare = sorted((n for n in names if 0 < df.get(n, 0) <= common), key=lambda n: df[n])[:RARE_NAMES]
         if not rare:
             return None, 0.0
         rare_marks = ", ".join("?" for _ in rare)
