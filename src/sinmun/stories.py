@@ -33,9 +33,9 @@ MAX_GAP_DAYS = 45
 # Only this many recent stories are candidates for a new article.
 RECENT_STORIES = 3000
 # A story is a candidate when it shares one of the article's rarest names.
-RARE_NAMES = 6
+RARE_NAMES = 4
 COMMON_SHARE = 0.02
-MAX_CANDIDATES = 40
+MAX_CANDIDATES = 12
 TYPE_WEIGHT = {"place": 0.5, "concept": 0.5}
 KEY_TERMS = 8
 
@@ -170,9 +170,10 @@ class Connector:
         if unseen:
             df.update(db.execute(
                 f"SELECT name, articles FROM entity_df WHERE name IN ({', '.join('?' for _ in unseen)})", list(unseen)))
+        weights = {n: idf(n) for n in set(df) | set(vec)}
         best, best_score = None, 0.0
         for story_id, centroid in centroids.items():
-            c = {n: w * idf(n) for n, w in centroid.items()}
+            c = {n: w * weights.get(n, 0.0) for n, w in centroid.items()}
             c_norm = math.sqrt(sum(w * w for w in c.values())) or 1.0
             score = sum(weighted[n] * c[n] for n in weighted if n in c) / (norm * c_norm)
             if score > best_score:
