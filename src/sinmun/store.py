@@ -318,10 +318,6 @@ class Store:
         ).fetchall()
         return [dict(r) for r in rows]
 
-    def duplicate_of(self, article_id: str) -> tuple[str | None, float | None]:
-        row = self.db.execute("SELECT duplicate_of, similarity FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return (row[0], row[1]) if row else (None, None)
-
     def get(self, article_id: str) -> Article | None:
         """An article by its id, or by a unique id prefix of at least 6 characters."""
         row = self.db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
