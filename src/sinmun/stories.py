@@ -62,6 +62,7 @@ class Connector:
         self.displays = display_names(aliases)
         self.pending: list[tuple[int, Article, list[Entity], dict[str, float]]] = []
         self._total: int | None = None  # articles with entities so far, counted once then kept
+        self._df: dict[str, int] = {}  # entity_df, cached
 
     def add(self, seq: int, article: Article, parts: dict[str, list[Term]]) -> None:
         texts = {part: getattr(article, part) or "" for part in parts}
@@ -71,6 +72,7 @@ class Connector:
     def reset(self, db: sqlite3.Connection) -> None:
         """Forget every entity and story (before a rebuild from the store)."""
         self._total = None
+        self._df = {}
         db.executescript(
             "DELETE FROM article_entities; DELETE FROM entity_df; DELETE FROM story_articles; "
             "DELETE FROM story_entities; DELETE FROM stories;"
@@ -125,6 +127,9 @@ class Connector:
                 "INSERT INTO entity_df VALUES (?, ?, 1) ON CONFLICT (name) DO UPDATE SET articles = articles + 1",
                 [(name, types.get(name, "term")) for name in vec],
             )
+            for name in vec:
+                if name in self._df:
+                    self._df[name] += 1
 
     def _best_story(self, db: sqlite3.Connection, article: Article, vec: dict[str, float]) -> tuple[str | None, float]:
         if not vec:
@@ -133,8 +138,7 @@ class Connector:
             self._total = db.execute("SELECT count(DISTINCT article_id) FROM article_entities").fetchone()[0]
         total = self._total
         names = list(vec)
-        marks = ", ".join("?" for _ in names)
-        df = dict(db.execute(f"SELECT name, articles FROM entity_df WHERE name IN ({marks})", names))
+        df = self._doc_freqs(db, names)
 
         def idf(name: str) -> float:
             return math.log(1 + total / (1 + df.get(name, 0)))
@@ -166,19 +170,25 @@ class Connector:
         ):
             centroids[story_id][name] = weight
         # Centroid names the article lacks still count in the centroid's norm.
-        unseen = {n for c in centroids.values() for n in c} - set(df)
-        if unseen:
-            df.update(db.execute(
-                f"SELECT name, articles FROM entity_df WHERE name IN ({', '.join('?' for _ in unseen)})", list(unseen)))
-        weights = {n: idf(n) for n in set(df) | set(vec)}
+        df = self._doc_freqs(db, {n for c in centroids.values() for n in c})
         best, best_score = None, 0.0
         for story_id, centroid in centroids.items():
-            c = {n: w * weights.get(n, 0.0) for n, w in centroid.items()}
+            c = {n: w * idf(n) for n, w in centroid.items()}
             c_norm = math.sqrt(sum(w * w for w in c.values())) or 1.0
             score = sum(weighted[n] * c[n] for n in weighted if n in c) / (norm * c_norm)
             if score > best_score:
                 best, best_score = story_id, score
         return (best, best_score) if best_score >= THRESHOLD else (None, 0.0)
+
+    def _doc_freqs(self, db: sqlite3.Connection, names) -> dict[str, int]:
+        """Articles per name, from a cache kept in step with entity_df (read once per name)."""
+        missing = [n for n in names if n not in self._df]
+        for start in range(0, len(missing), 500):
+            chunk = missing[start:start + 500]
+            self._df.update(dict.fromkeys(chunk, 0))
+            self._df.update(db.execute(
+                f"SELECT name, articles FROM entity_df WHERE name IN ({', '.join('?' for _ in chunk)})", chunk))
+        return self._df
 
     def _last_seq(self, db: sqlite3.Connection) -> int:
         return db.execute("SELECT COALESCE(max(last_seq), 0) FROM stories").fetchone()[0]
