@@ -69,6 +69,12 @@ def is_url(target: str) -> bool:
     return target.startswith(("http://", "https://"))
 
 
+def expand_targets(targets: list[str | Path]) -> list[str | Path]:
+    """URLs as given, then files: folders expanded recursively."""
+    return ([str(t) for t in targets if is_url(str(t))]
+            + expand_paths([Path(t) for t in targets if not is_url(str(t))]))
+
+
 def fetch(url: str) -> bytes:
     """The body at `url`; FetchError says why not (HTTP status, network error)."""
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
@@ -119,7 +125,7 @@ class Archive:
 
         report = IngestReport(quarantine=self.quarantine.path)
         near = NearDuplicates(self.store.db)
-        files = [t for t in targets if is_url(str(t))] + expand_paths([Path(t) for t in targets if not is_url(str(t))])
+        files = expand_targets(targets)
         for target in files:
             if is_url(str(target)):
                 try:

@@ -111,13 +111,12 @@ def ingest(
             parse_published(published)
         except ValueError as exc:
             raise UserError(f"--published: {exc}") from None
-    from .archive import is_url
-    from .ingest import expand_paths
+    from .archive import expand_targets, is_url
 
     missing = [t for t in targets if not is_url(t) and not Path(t).exists()]
     if missing:
         raise UserError(f"no such file: {', '.join(missing)}")
-    files = [t for t in targets if is_url(t)] + expand_paths([Path(t) for t in targets if not is_url(t)])
+    files = expand_targets(targets)
     archive = Archive(db, create=True)
     progress = Progress(
         TextColumn("{task.description:>8}"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),

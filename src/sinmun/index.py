@@ -166,13 +166,6 @@ class SearchIndex:
         tmp.write_text(json.dumps(meta.__dict__))
         os.replace(tmp, self.path / META_FILE)
 
-    def behind(self, store: Store, fingerprint: str) -> int:
-        """How many store articles the index lacks (all of them if it must be rebuilt)."""
-        meta = self.read_meta()
-        if meta.store_id != store.store_id or meta.analysis != fingerprint:
-            return store.count()
-        return store.db.execute("SELECT count(*) FROM articles WHERE seq > ?", (meta.seq,)).fetchone()[0]
-
     def sync(
         self,
         store: Store,

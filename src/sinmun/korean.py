@@ -305,10 +305,11 @@ class Analyzer:
                 self._cache[key] = term
         return term
 
-    def expansions(self, text: str) -> list[tuple[str, str]]:
-        """(as written, canonical) for each name in `text` that the aliases rewrite."""
+    def expansions(self, text: str, terms: list[Term]) -> list[tuple[str, str]]:
+        """(as written, canonical) for each name in `text` that the aliases rewrite,
+        given the text's terms (already analysed by the caller)."""
         seen: list[tuple[str, str]] = []
-        for term in self.analyze(text):
+        for term in terms:
             written = text[term.start:term.end]
             hit = self.aliases.lookup(written)
             if hit and alias_key(hit) != alias_key(written) and (written, hit) not in seen:

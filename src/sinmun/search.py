@@ -182,11 +182,14 @@ class Searcher:
         self.analyzer = analyzer
         self.schema = index.schema
 
-    def build(self, parsed: ParsedQuery, request: SearchRequest, require_all: bool) -> tuple[tantivy.Query, set[str], int]:
-        """The Tantivy query, the forms to highlight, and how many word clauses it has."""
+    def build(self, parsed: ParsedQuery, request: SearchRequest, require_all: bool,
+              terms: list[Term]) -> tuple[tantivy.Query, set[str], int]:
+        """The Tantivy query, the forms to highlight, and how many word clauses it has.
+
+        `terms` is the analysis of `parsed.words`, made once by the caller.
+        """
         must: list[tuple[tantivy.Occur, tantivy.Query]] = []
         highlight: set[str] = set()
-        terms = self.analyzer.analyze(parsed.words) if parsed.words else []
         clauses = word_clauses(terms)
         for forms in clauses:
             highlight |= forms
@@ -247,13 +250,14 @@ class Searcher:
         searcher = self.index.searcher()
         order = {"order_by_field": "recency"} if request.sort == "date" or not request.q.strip() else {}
 
-        query, highlight, n_clauses = self.build(parsed, request, require_all=True)
+        terms = self.analyzer.analyze(parsed.words) if parsed.words else []
+        query, highlight, n_clauses = self.build(parsed, request, require_all=True, terms=terms)
         strict = searcher.search(query, limit=request.offset + request.limit, **order)
         ranked = [(score, addr, False) for score, addr in strict.hits]
         total, partial = strict.count, False
         if strict.count < FALLBACK_BELOW and n_clauses >= 2:
             # Too little with every word: follow with articles that have some.
-            loose_query, _, _ = self.build(parsed, request, require_all=False)
+            loose_query, _, _ = self.build(parsed, request, require_all=False, terms=terms)
             loose = searcher.search(loose_query, limit=request.offset + request.limit + strict.count, **order)
             seen = {searcher.doc(addr)["id"][0] for _, addr in strict.hits}
             for score, addr in loose.hits:
@@ -279,7 +283,7 @@ class Searcher:
                 title_html=mark(article.title, offsets.get("title", []), highlight),
                 partial=is_partial,
             ))
-        expansions = self.analyzer.expansions(parsed.words) if parsed.words else []
+        expansions = self.analyzer.expansions(parsed.words, terms)
         return Results(query=request.q, total=total, hits=hits, expansions=expansions, partial=partial)
 
 

@@ -103,7 +103,7 @@ class Connector:
             self._total += 1
         if db.execute("SELECT 1 FROM story_articles WHERE article_id = ?", (article.id,)).fetchone():
             return  # already placed (a sync repeated after a crash)
-        story_id, score = self._best_story(db, article, vec)
+        story_id, score = self._best_story(db, seq, article, vec)
         day = _day(article)
         if story_id is None:
             story_id, score = article.id, 1.0
@@ -131,7 +131,8 @@ class Connector:
                 if name in self._df:
                     self._df[name] += 1
 
-    def _best_story(self, db: sqlite3.Connection, article: Article, vec: dict[str, float]) -> tuple[str | None, float]:
+    def _best_story(self, db: sqlite3.Connection, seq: int, article: Article,
+                    vec: dict[str, float]) -> tuple[str | None, float]:
         if not vec:
             return None, 0.0
         if self._total is None:
@@ -153,7 +154,8 @@ class Connector:
         if not rare:
             return None, 0.0
         rare_marks = ", ".join("?" for _ in rare)
-        min_seq = self._last_seq(db) - RECENT_STORIES * 4
+        # Stories touched within the last RECENT_STORIES * 4 articles; this article is the newest.
+        min_seq = seq - RECENT_STORIES * 4
         candidates = db.execute(
             f"SELECT se.story_id, s.first_day, s.last_day FROM story_entities se JOIN stories s ON s.id = se.story_id "
             f"WHERE se.name IN ({rare_marks}) AND s.last_seq >= ? GROUP BY se.story_id "
@@ -189,9 +191,6 @@ class Connector:
             self._df.update(db.execute(
                 f"SELECT name, articles FROM entity_df WHERE name IN ({', '.join('?' for _ in chunk)})", chunk))
         return self._df
-
-    def _last_seq(self, db: sqlite3.Connection) -> int:
-        return db.execute("SELECT COALESCE(max(last_seq), 0) FROM stories").fetchone()[0]
 
 
 

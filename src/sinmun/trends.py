@@ -40,7 +40,7 @@ def matching_ids(searcher: Searcher, query: str) -> list[str]:
     """Every article id matching `query` with all its words (search semantics, no fallback)."""
     tantivy_searcher = searcher.index.searcher()
     built, _, _ = searcher.build(ParsedQuery(query, [], []), SearchRequest(q=query, include_duplicates=False),
-                                 require_all=True)
+                                 require_all=True, terms=searcher.analyzer.analyze(query))
     hits = tantivy_searcher.search(built, limit=max(tantivy_searcher.num_docs, 1))
     return [tantivy_searcher.doc(address)["id"][0] for _, address in hits.hits]
 
