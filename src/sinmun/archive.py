@@ -214,27 +214,66 @@ class Archive:
         return {"ok": not problems, "articles": len(store_ids), "indexed": len(index_ids),
                 "quarantined": len(self.quarantine.entries()), "problems": problems}
 
-    def sync(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Bring the index, entities and stories up to date with the store."""
+    def _derived(self) -> list:
+        from .semantic import Embedder
         from .stories import Connector
+        from .typos import Vocabulary
 
-        return self.index.sync(self.store, self.analyzer, progress=progress, derived=Connector(self.analyzer.aliases))
+        return [Connector(self.analyzer.aliases), Embedder(self.morpheme_vectors), Vocabulary()]
+
+    @cached_property
+    def morpheme_vectors(self):
+        from .semantic import morpheme_vectors
+
+        return morpheme_vectors(self.analyzer.kiwi)
+
+    @cached_property
+    def vector_index(self):
+        from .semantic import VectorIndex
+
+        return VectorIndex(self.index.path)
+
+    def sync(self, progress: Callable[[int, int], None] | None = None, rebuild: bool = False) -> int:
+        """Bring the index, entities, stories, vectors and vocabulary up to date with the store."""
+        done = self.index.sync(self.store, self.analyzer, progress=progress, rebuild=rebuild,
+                               derived=self._derived())
+        self.vector_index.refresh(self.store.db)
+        return done
 
     def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
-        from .stories import Connector
+        return self.sync(progress=progress, rebuild=True)
 
-        return self.index.sync(self.store, self.analyzer, progress=progress, rebuild=True,
-                               derived=Connector(self.analyzer.aliases))
+    def train(self) -> dict:
+        """Recount the archive's word statistics and re-embed every article (search by meaning)."""
+        from .semantic import train
+
+        self.sync()
+        report = train(self.store.db, self.morpheme_vectors)
+        self.vector_index.refresh(self.store.db)
+        return report
+
+    def similar(self, article_id: str, limit: int = 5) -> list[tuple[Article, float]]:
+        """Articles nearest in meaning to a stored one (near-duplicates left out)."""
+        from .semantic import similar_seqs
+
+        self.sync()
+        hits = similar_seqs(self.vector_index, self.store.db, article_id, limit)
+        articles = self.store.get_many([i for i, _ in hits])
+        return [(articles[i], round(score, 4)) for i, score in hits if i in articles]
 
     def search(self, request: SearchRequest) -> Results:
         from .index import IndexBusy
-        from .search import Searcher
 
         try:
             self.sync()
         except IndexBusy:
             pass  # another process is indexing right now; search what is there
-        return Searcher(self.store, self.index, self.analyzer).search(request)
+        return self.searcher().search(request)
+
+    def searcher(self):
+        from .search import Searcher
+
+        return Searcher(self.store, self.index, self.analyzer, self.morpheme_vectors, self.vector_index)
 
     def get(self, article_id: str) -> Article | None:
         return self.store.get(article_id)
@@ -259,15 +298,13 @@ class Archive:
 
     def trends(self, terms: list[str], interval: str = "month") -> dict:
         """Articles per day/week/month for each term (search semantics)."""
-        from .search import Searcher
         from .trends import series
 
         self.sync()
-        return series(Searcher(self.store, self.index, self.analyzer), terms, interval)
+        return series(self.searcher(), terms, interval)
 
     def network(self, query: str | None = None, entity: str | None = None) -> dict:
         """Entities named together in the articles of a query or of an entity."""
-        from .search import Searcher
         from .trends import matching_ids, network
 
         if entity:
@@ -275,7 +312,7 @@ class Archive:
                 "SELECT article_id FROM article_entities WHERE name = ?", (entity,))]
         else:
             self.sync()
-            ids = matching_ids(Searcher(self.store, self.index, self.analyzer), query or "")
+            ids = matching_ids(self.searcher(), query or "")
         return {"query": query, "entity": entity, **network(self.store.db, ids)}
 
     def events(self, article: Article) -> list[dict]:

@@ -155,28 +155,45 @@ def search(
     limit: Annotated[int, typer.Option(help="Results per page.")] = 10,
     offset: Annotated[int, typer.Option(help="Results to skip.")] = 0,
     include_duplicates: Annotated[bool, typer.Option(help="Also show near-duplicate copies.")] = False,
+    entity: Annotated[Optional[str], typer.Option(help="Only articles naming this entity.")] = None,
+    mode: Annotated[str, typer.Option(help="hybrid (words and meaning), keyword or semantic.")] = "hybrid",
+    expand: Annotated[bool, typer.Option(help="Also search related words (거품 -> 버블).")] = True,
+    correct: Annotated[bool, typer.Option(help="Search a corrected spelling when nothing matches.")] = True,
+    facets: Annotated[bool, typer.Option(help="Count results by section, series, year and entity.")] = False,
     json_: JsonOption = False,
 ) -> None:
-    """Search the archive (Korean-aware: particles, spacing, English and hanja names)."""
+    """Search the archive: Korean-aware words (particles, spacing, English and hanja
+    names, typos, related words) fused with search by meaning."""
     from .search import SearchRequest
 
     archive = open_archive(db)
     results = archive.search(SearchRequest(q=query, section=section, series=series, since=since,
                                            until=until, sort=sort, limit=limit, offset=offset,
-                                           include_duplicates=include_duplicates))
+                                           include_duplicates=include_duplicates, entity=entity, mode=mode,
+                                           expand=expand, correct=correct, facets=facets))
     if json_:
         emit_json(results.to_dict())
         return
+    if results.corrected_from:
+        out.print(f"showing results for {results.query!r} (no match for {results.corrected_from!r})", style="yellow")
+    if results.suggestion:
+        out.print(f"did you mean {results.suggestion!r}?", style="yellow")
     if results.expansions:
         out.print("also searched: " + ", ".join(f"{a} → {b}" for a, b in results.expansions), style="dim")
-    out.print(f"{results.total} result{'s' if results.total != 1 else ''} for {query!r}"
+    if results.related_words:
+        out.print("related words: " + ", ".join(f"{a} → {b}" for a, b in results.related_words), style="dim")
+    out.print(f"{results.total} result{'s' if results.total != 1 else ''} for {results.query!r} ({results.mode})"
               + (" (some match only part of the query)" if results.partial else ""))
+    for name, values in results.facets.items():
+        out.print(f"  {name}: " + ", ".join(f"{v['value']} ({v['count']})" for v in values), style="dim")
     for rank, hit in enumerate(results.hits, start=offset + 1):
         line = Text(f"{rank:>3}. ")
         if hit.series:
             line.append(f"[{hit.series}{f'({hit.episode})' if hit.episode else ''}] ", style="cyan")
         line.append(hit.title, style="bold")
         line.append(f"  {hit.section or ''} {hit.published or ''} {hit.id}", style="dim")
+        if hit.found_by == ["meaning"]:
+            line.append("  (by meaning)", style="dim")
         out.print(line)
         out.print(Text("     ") + marked(hit.snippet))
 
@@ -345,6 +362,70 @@ def stats(db: DbOption = DEFAULT_DB, json_: JsonOption = False) -> None:
                 out.print(f"  {name}: {count}")
         else:
             out.print(f"{key}: {value}")
+
+
+@app.command()
+@friendly
+def train(db: DbOption = DEFAULT_DB, json_: JsonOption = False) -> None:
+    """Recount the archive's word statistics and re-embed every article for search by meaning
+    (also done on its own each time the archive doubles)."""
+    import time
+
+    archive = open_archive(db)
+    started = time.perf_counter()
+    report = archive.train()
+    report["seconds"] = round(time.perf_counter() - started, 2)
+    if json_:
+        emit_json(report)
+        return
+    out.print(f"embedded {report['articles']} articles over {report['morphemes']} morphemes "
+              f"in {report['seconds']} s (generation {report['generation']})")
+
+
+@app.command("eval")
+@friendly
+def eval_(
+    qrels: Annotated[Path, typer.Argument(help="Judgements, JSON Lines: {query, kind, relevant: {id: grade}}.")],
+    db: DbOption = DEFAULT_DB,
+    mode: Annotated[str, typer.Option(help="Configuration: plain, keyword, semantic or hybrid.")] = "hybrid",
+    baseline: Annotated[Optional[str], typer.Option(help="A second configuration to compare with.")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="One line per query.")] = False,
+    json_: JsonOption = False,
+) -> None:
+    """Measure search on judged queries: nDCG@10, MRR@10, Recall@10/100, zero-hit queries."""
+    from .evaluate import load_qrels, run, summarize, unknown_ids
+
+    judgements = load_qrels(qrels)
+    archive = open_archive(db)
+    missing = unknown_ids(archive, judgements)
+    if missing:
+        err.print(f"[yellow]warning:[/yellow] {len(missing)} judged articles are not in {db}, e.g. {missing[:3]}")
+    configs = [mode] + ([baseline] if baseline and baseline != mode else [])
+    results = {c: run(archive, judgements, c) for c in configs}
+    summaries = {c: summarize(r) for c, r in results.items()}
+    if json_:
+        emit_json({"qrels": str(qrels), "summary": summaries,
+                   "queries": {c: [{k: v for k, v in r.__dict__.items()} for r in rs] for c, rs in results.items()}})
+        return
+    if verbose:
+        for c, rs in results.items():
+            out.print(f"[bold]{c}[/bold]")
+            for r in rs:
+                out.print(f"  {r.id:<10} {r.kind:<10} nDCG {r.ndcg10:.2f} MRR {r.mrr10:.2f} R@10 {r.recall10:.2f}  {r.query}")
+    table = Table(title=f"{qrels.name}: {len(judgements)} queries")
+    table.add_column("kind")
+    table.add_column("n", justify="right")
+    for c in configs:
+        for metric in ("nDCG@10", "MRR@10", "R@10", "R@100", "zero"):
+            table.add_column(f"{c} {metric}" if len(configs) > 1 else metric, justify="right")
+    for kind in summaries[configs[0]]:
+        row = [kind, str(summaries[configs[0]][kind]["queries"])]
+        for c in configs:
+            s = summaries[c][kind]
+            row += [f"{s['ndcg@10']:.3f}", f"{s['mrr@10']:.3f}", f"{s['recall@10']:.3f}",
+                    f"{s['recall@100']:.3f}", str(s["zero_hits"])]
+        table.add_row(*row)
+    out.print(table)
 
 
 @app.command()

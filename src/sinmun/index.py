@@ -19,7 +19,7 @@ import os
 import shutil
 import sqlite3
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -32,7 +32,7 @@ from .errors import SinmunError
 from .korean import Analyzer, Term
 from .store import Store
 
-SCHEMA_VERSION = 4  # bump when fields or stored data change: the index is rebuilt
+SCHEMA_VERSION = 5  # bump when fields or stored data change: the index is rebuilt
 META_FILE = "sinmun-index.json"
 TEXT_FIELDS = ("title", "lead", "body")
 # Which article parts feed which index field, in order.
@@ -48,7 +48,7 @@ BATCH = 256
 
 
 class Derived(Protocol):
-    """Data made from the same analysis as the index (entities, stories)."""
+    """Data made from the same analysis as the index (entities, stories, vectors)."""
 
     def add(self, seq: int, article: Article, parts: dict[str, list[Term]]) -> None: ...
     def flush(self, db: sqlite3.Connection) -> None: ...
@@ -172,13 +172,14 @@ class SearchIndex:
         analyzer: Analyzer,
         progress: Callable[[int, int], None] | None = None,
         rebuild: bool = False,
-        derived: Derived | None = None,
+        derived: Sequence[Derived] = (),
     ) -> int:
         """Index every stored article the index lacks; returns how many were indexed.
 
-        `progress(done, total)` is called after each batch. `derived` (entities and
-        stories) sees every analysed article and writes its own tables to the store
-        just before the index commits, so both follow the store together.
+        `progress(done, total)` is called after each batch. Each `derived` step
+        (entities and stories, vectors, vocabulary) sees every analysed article and
+        writes its own tables to the store just before the index commits, so all
+        follow the store together.
 
         Re-indexing an article first deletes it by id, so a sync repeated after a
         crash never duplicates anything.
@@ -196,8 +197,8 @@ class SearchIndex:
         if rebuild:
             # Until this rebuild completes, the index is marked as not matching anything.
             self._write_meta(IndexMeta(store_id=store.store_id, seq=0, analysis="rebuilding"))
-            if derived is not None:
-                derived.reset(store.db)
+            for step in derived:
+                step.reset(store.db)
         done = 0
         last = meta.seq
         total = store.db.execute("SELECT count(*) FROM articles WHERE seq > ?", (meta.seq,)).fetchone()[0]
@@ -217,8 +218,8 @@ class SearchIndex:
                 done += self._add(writer, batch, analyzer, deletes=not rebuild, derived=derived)
                 if progress:
                     progress(done, total)
-            if derived is not None:
-                derived.flush(store.db)
+            for step in derived:
+                step.flush(store.db)
             writer.commit()
             writer.wait_merging_threads()
         except BaseException:
@@ -230,14 +231,14 @@ class SearchIndex:
         return done
 
     def _add(self, writer: tantivy.IndexWriter, batch: list[tuple[int, Article]], analyzer: Analyzer,
-             deletes: bool, derived: Derived | None = None) -> int:
+             deletes: bool, derived: Sequence[Derived] = ()) -> int:
         # Only non-empty parts go to Kiwi (half of them are empty: no blocks).
         texts = [text for _, article in batch for part in PARTS if (text := getattr(article, part))]
         analysed = analyzer.analyze_many(texts)
         for seq, article in batch:
             parts = {part: next(analysed) if getattr(article, part) else [] for part in PARTS}
-            if derived is not None:
-                derived.add(seq, article, parts)
+            for step in derived:
+                step.add(seq, article, parts)
             doc = tantivy.Document()
             doc.add_text("id", article.id)
             for field, names in FIELD_PARTS.items():

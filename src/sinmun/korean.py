@@ -33,7 +33,7 @@ from .errors import SinmunError
 MODEL_TYPE = "cong"
 # Bump when the analysis changes in a way that changes index terms: the index
 # notices the new fingerprint and rebuilds itself from the store.
-ANALYSIS_VERSION = "2"
+ANALYSIS_VERSION = "3"
 
 DEFAULT_ALIASES = Path(__file__).parent / "data" / "aliases.txt"
 # Sections of the alias file: what kind of thing each name is.
@@ -66,6 +66,7 @@ class Term(NamedTuple):
     position: int
     compound: bool = False
     tag: str = ""  # Kiwi's tag (NNP, NNG, SL, ...); "" for joined forms
+    morph: int = -1  # Kiwi's morpheme id (its embedding, for search by meaning); -1 if none
 
 
 _TRANSLATE = {**{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}, **{ord(k): v for k, v in _CHAR_MAP.items()}}
@@ -234,7 +235,7 @@ class Analyzer:
     def _terms(self, tokens: list, original: str, origin: Sequence[int]) -> list[Term]:
         # 1. Content tokens with original offsets; letters and digits written
         #    together (H200, 4o) become one token.
-        kept: list[tuple[str, str, int, int]] = []  # (form, tag, start, end) in original text
+        kept: list[tuple[str, str, int, int, int]] = []  # (form, tag, start, end, morpheme id)
         for tok in tokens:
             tag = tok.tag.split("-", 1)[0]
             if tag not in CONTENT_TAGS:
@@ -244,7 +245,12 @@ class Analyzer:
                 continue
             if kept and tag in ("SL", "SN") and kept[-1][1] in ("SL", "SN") and kept[-1][3] == start:
                 prev = kept.pop()
-                kept.append((original[prev[2]:end], "SL", prev[2], end))
+                kept.append((original[prev[2]:end], "SL", prev[2], end, -1))
+                continue
+            if tag == "SH" and len(tok.form) > 1 and end - start == len(tok.form) and all(
+                    self.aliases.lookup(ch) for ch in tok.form):
+                # 美中, 韓美: headline abbreviations written together, one country each.
+                kept.extend((ch, tag, start + k, start + k + 1, -1) for k, ch in enumerate(tok.form))
                 continue
             if " " in tok.form:
                 # A spaced name (젠슨 황) is indexed by its parts too; the joined
@@ -252,26 +258,26 @@ class Analyzer:
                 offset = start
                 for part in original[start:end].split():
                     offset = original.index(part, offset)
-                    kept.append((part, tag, offset, offset + len(part)))
+                    kept.append((part, tag, offset, offset + len(part), -1))
                     offset += len(part)
                 continue
-            kept.append((tok.form, tag, start, end))
+            kept.append((tok.form, tag, start, end, tok.id))
 
         # 2. Canonical terms, plus joined forms of neighbours written together or
         #    one space apart: any run of 2-3 that is a known name, and any noun pair.
         #    (The hot loop of ingest: written for speed.)
         n = len(kept)
         joins = [_joins(original[kept[i][3]:kept[i + 1][2]]) for i in range(n - 1)]
-        canonical = [self._canonical(form, tag) for form, tag, _, _ in kept]
+        canonical = [self._canonical(form, tag) for form, tag, _, _, _ in kept]
         known = self._known_name
         terms: list[Term] = []
         append = terms.append
         for i in range(n):
-            form, tag, start, end = kept[i]
-            append(Term(canonical[i], start, end, i, False, tag))
+            form, tag, start, end, morph = kept[i]
+            append(Term(canonical[i], start, end, i, False, tag, morph))
             if i + 1 == n or not joins[i]:
                 continue
-            nform, ntag, _, nend = kept[i + 1]
+            nform, ntag, _, nend, _ = kept[i + 1]
             text = known(form + nform)
             if not text and tag in COMPOUND_TAGS and ntag in COMPOUND_TAGS:
                 text = canonical[i] + canonical[i + 1]

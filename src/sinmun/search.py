@@ -37,7 +37,27 @@ SNIPPET_CHARS = 160
 # Parts of an article a snippet may come from, in order of preference.
 SNIPPET_PARTS = ("body", "explainer", "summary", "key_insights")
 SORTS = ("relevance", "date")
+MODES = ("keyword", "semantic", "hybrid")
+DEFAULT_MODE = "hybrid"
 MAX_LIMIT = 100
+# Related words: Kiwi neighbours of a query word, kept when their (centred) cosine
+# reaches EXPAND_MIN and the archive uses them; they weigh EXPAND_BOOST of the word.
+EXPAND_MIN = 0.45
+EXPAND_PER_WORD = 2
+EXPAND_BOOST = 0.4
+EXPAND_TAGS = {"NNG", "VV", "VA", "XR"}
+# Search by meaning: how deep each ranking goes before fusion, the least cosine
+# that counts as found, and reciprocal-rank-fusion's constant.
+FUSION_DEPTH = 100
+SEMANTIC_MIN = 0.05
+RRF_K = 60
+# How much the meaning ranking counts in hybrid fusion: fully when no article has
+# every word of the query (paraphrases, questions), as a tie-breaker otherwise.
+# Chosen on the judgement sets (README, "Search by meaning").
+MEANING_WEIGHT_NO_MATCH = 1.0
+MEANING_WEIGHT = 0.2
+FACET_DEPTH = 1000
+FACET_VALUES = 8
 
 _SYNTAX = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
@@ -53,10 +73,15 @@ class SearchRequest:
     series: str | None = None
     since: str | None = None
     until: str | None = None
+    entity: str | None = None
     sort: str = "relevance"
     limit: int = 10
     offset: int = 0
     include_duplicates: bool = False
+    mode: str = DEFAULT_MODE
+    expand: bool = True  # add related words (Kiwi's morpheme vectors), weighted below the query's own
+    correct: bool = True  # search a corrected spelling when the query as typed finds (almost) nothing
+    facets: bool = False
 
 
 @dataclass
@@ -70,7 +95,8 @@ class Hit:
     score: float
     snippet: str
     title_html: str = field(default="", repr=False)
-    partial: bool = False
+    partial: bool = False  # matched only some of the words
+    found_by: list[str] = field(default_factory=list)  # "words", "meaning" or both
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -85,13 +111,23 @@ class Results:
     hits: list[Hit]
     expansions: list[tuple[str, str]] = field(default_factory=list)
     partial: bool = False
+    mode: str = "keyword"
+    related_words: list[tuple[str, str]] = field(default_factory=list)  # (query word, added word)
+    corrected_from: str | None = None  # results are for `query`, corrected from what was typed
+    suggestion: str | None = None  # a spelling that finds more than the query as typed
+    facets: dict[str, list[dict]] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {
             "query": self.query,
             "total": self.total,
+            "mode": self.mode,
             "partial": self.partial,
+            "corrected_from": self.corrected_from,
+            "suggestion": self.suggestion,
             "expansions": [{"from": a, "to": b} for a, b in self.expansions],
+            "related_words": [{"from": a, "to": b} for a, b in self.related_words],
+            "facets": self.facets,
             "hits": [h.to_dict() for h in self.hits],
         }
 
@@ -138,11 +174,20 @@ def parse_query(text: str) -> ParsedQuery:
     return ParsedQuery(" ".join(words), [p for p in phrases if p.strip()], [e for e in excluded if e.strip()])
 
 
-def _any_field(schema: tantivy.Schema, forms: set[str]) -> tantivy.Query:
+def unparse(parsed: ParsedQuery) -> str:
+    """The query text for a parsed query (to show a corrected query)."""
+    return " ".join([parsed.words] + [f'"{p}"' for p in parsed.phrases] + [f'-"{e}"' for e in parsed.excluded]).strip()
+
+
+def _any_field(schema: tantivy.Schema, forms: set[str], related: dict[str, float] | None = None) -> tantivy.Query:
+    """Any of `forms` in any text field; `related` words count too, at their own weight."""
+    weighted = {form: 1.0 for form in forms}
+    for form, weight in (related or {}).items():
+        weighted.setdefault(form, weight)
     return Q.boolean_query([
-        (Occur.Should, Q.boost_query(Q.term_query(schema, f, form), boost))
+        (Occur.Should, Q.boost_query(Q.term_query(schema, f, form), boost * weight))
         for f, boost in FIELD_BOOSTS.items()
-        for form in sorted(forms)
+        for form, weight in sorted(weighted.items())
     ])
 
 
@@ -173,31 +218,54 @@ def _phrase(schema: tantivy.Schema, terms: list[Term], slop: int = 0) -> tantivy
     ])
 
 
-class Searcher:
-    """Answers search requests against one store and its index."""
+@dataclass
+class Ranked:
+    """One ranking of article ids, best first, with what the page needs."""
 
-    def __init__(self, store: Store, index: SearchIndex, analyzer: Analyzer) -> None:
+    ids: list[str] = field(default_factory=list)
+    scores: dict[str, float] = field(default_factory=dict)
+    partial: set[str] = field(default_factory=set)
+    total: int = 0
+    strict: int = 0  # articles with every word
+    highlight: set[str] = field(default_factory=set)
+
+
+class Searcher:
+    """Answers search requests against one store, its index and its vectors."""
+
+    def __init__(self, store: Store, index: SearchIndex, analyzer: Analyzer, vectors=None, vector_index=None) -> None:
         self.store = store
         self.index = index
         self.analyzer = analyzer
         self.schema = index.schema
+        self.vectors = vectors  # semantic.MorphemeVectors; None: keyword only
+        self.vector_index = vector_index
+        self._corrector = None
+
+    # --- building the keyword query ---
 
     def build(self, parsed: ParsedQuery, request: SearchRequest, require_all: bool,
-              terms: list[Term]) -> tuple[tantivy.Query, set[str], int]:
+              terms: list[Term], related: dict[str, dict[str, float]] | None = None,
+              words: bool = True) -> tuple[tantivy.Query, set[str], int]:
         """The Tantivy query, the forms to highlight, and how many word clauses it has.
 
-        `terms` is the analysis of `parsed.words`, made once by the caller.
+        `terms` is the analysis of `parsed.words`, made once by the caller;
+        `related` maps a word to the related words that may stand in for it.
+        With `words` false the query holds only the constraints (phrases,
+        exclusions, filters): what a result found by meaning must also meet.
         """
         must: list[tuple[tantivy.Occur, tantivy.Query]] = []
         highlight: set[str] = set()
-        clauses = word_clauses(terms)
+        clauses = word_clauses(terms) if words else []
+        related = related or {}
         for forms in clauses:
             highlight |= forms
+        queries = [_any_field(self.schema, f, {w: b for form in f for w, b in related.get(form, {}).items()})
+                   for f in clauses]
         if require_all:
-            must.extend((Occur.Must, _any_field(self.schema, f)) for f in clauses)
-        elif clauses:
-            any_word = [(Occur.Should, _any_field(self.schema, f)) for f in clauses]
-            must.append((Occur.Must, Q.boolean_query(any_word)))
+            must.extend((Occur.Must, q) for q in queries)
+        elif queries:
+            must.append((Occur.Must, Q.boolean_query([(Occur.Should, q) for q in queries])))
         if require_all and len(clauses) >= 2:
             # Words found next to each other, as typed, rank higher (phrase boost).
             nearby = _phrase(self.schema, terms, slop=2)
@@ -237,54 +305,275 @@ class Searcher:
             if upper is not None and upper < lower:
                 raise QueryError(f"--since {request.since} is after --until {request.until}")
             filters.append((Occur.Must, Q.range_query(self.schema, "day", tantivy.FieldType.Integer, lower, upper)))
+        if request.entity:
+            ids = [r[0] for r in self.store.db.execute(
+                "SELECT article_id FROM article_entities WHERE name = ?", (request.entity,))]
+            filters.append((Occur.Must, Q.term_set_query(self.schema, "id", ids) if ids else Q.empty_query()))
         return filters
+
+    # --- related words and spelling ---
+
+    def related_words(self, terms: list[Term]) -> dict[str, dict[str, float]]:
+        """Word -> {related word: weight}: Kiwi's nearest morphemes that the archive uses.
+
+        Guarded against drift: names are never expanded (엔비디아 has no synonym),
+        a neighbour must be close in the centred space (EXPAND_MIN, measured on the
+        judgement sets) and must occur in the archive.
+        """
+        if self.vectors is None:
+            return {}
+        corrector = self.corrector()
+        related: dict[str, dict[str, float]] = {}
+        for t in terms:
+            if t.compound or t.tag not in EXPAND_TAGS or t.morph < 0 or self.analyzer.aliases.lookup(t.text):
+                continue
+            try:
+                neighbours = self.analyzer.kiwi.most_similar_morphemes(t.morph, top_n=20)
+            except (ValueError, RuntimeError):
+                continue
+            found: dict[str, float] = {}
+            for n in neighbours:
+                tag = str(n.tag).split("-", 1)[0]
+                if tag not in EXPAND_TAGS or len(n.form) < 2 or n.form == t.text:
+                    continue
+                score = self.vectors.similarity(t.morph, n.id)
+                if score >= EXPAND_MIN and corrector.known(n.form) and n.form not in found:
+                    found[n.form] = EXPAND_BOOST
+                if len(found) >= EXPAND_PER_WORD:
+                    break
+            if found:
+                related[t.text] = found
+        return related
+
+    def corrector(self):
+        from .typos import Corrector
+
+        if self._corrector is None:
+            self._corrector = Corrector(self.store.db)
+        return self._corrector
+
+    def correction(self, words: str, terms: list[Term]) -> str | None:
+        """`words` with each unknown word replaced by the nearest known spelling, or None."""
+        from .typos import split_particle
+
+        corrector = self.corrector()
+        out, changed = [], False
+        pos = 0
+        for word in words.split(" "):
+            start, end = pos, pos + len(word)
+            pos = end + 1
+            inside = [t for t in terms if start <= t.start and t.end <= end and not t.compound]
+            joined = [t for t in terms if start <= t.start and t.end <= end and t.compound]
+            if all(corrector.known(t.text) for t in inside) or any(corrector.known(t.text) for t in joined):
+                out.append(word)
+                continue
+            core, particle = split_particle(word)
+            fixed = corrector.correct(core.lower())
+            if fixed:
+                out.append(fixed + particle)
+                changed = True
+            else:
+                out.append(word)
+        return " ".join(out) if changed else None
+
+    # --- rankings ---
+
+    def keyword(self, searcher: tantivy.Searcher, parsed: ParsedQuery, request: SearchRequest,
+                terms: list[Term], related: dict, depth: int) -> Ranked:
+        """Articles with every word, then (when those are few) articles with some."""
+        order = {"order_by_field": "recency"} if request.sort == "date" or not parsed.words.strip() else {}
+        query, highlight, n_clauses = self.build(parsed, request, require_all=True, terms=terms, related=related)
+        for forms in related.values():
+            highlight |= set(forms)
+        strict = searcher.search(query, limit=depth, **order)
+        ranked = Ranked(total=strict.count, strict=strict.count, highlight=highlight)
+        for score, addr in strict.hits:
+            article_id = searcher.doc(addr)["id"][0]
+            ranked.ids.append(article_id)
+            ranked.scores[article_id] = float(score)
+        if strict.count < FALLBACK_BELOW and n_clauses >= 2:
+            loose_query, _, _ = self.build(parsed, request, require_all=False, terms=terms, related=related)
+            loose = searcher.search(loose_query, limit=depth + strict.count, **order)
+            for score, addr in loose.hits:
+                article_id = searcher.doc(addr)["id"][0]
+                if article_id not in ranked.scores:
+                    ranked.ids.append(article_id)
+                    ranked.scores[article_id] = float(score)
+                    ranked.partial.add(article_id)
+            ranked.total = loose.count
+        return ranked
+
+    def keyword_with_related(self, searcher: tantivy.Searcher, parsed: ParsedQuery, request: SearchRequest,
+                             terms: list[Term], depth: int) -> tuple[Ranked, dict]:
+        """The keyword ranking; when the words alone find fewer than FALLBACK_BELOW
+        articles, related words may stand in for them (the guard against drift:
+        수출 never brings in 수입 articles while 수출 itself finds enough)."""
+        ranked = self.keyword(searcher, parsed, request, terms, {}, depth)
+        if not request.expand or ranked.strict >= FALLBACK_BELOW:
+            return ranked, {}
+        related = self.related_words(terms)
+        if not related:
+            return ranked, {}
+        return self.keyword(searcher, parsed, request, terms, related, depth), related
+
+    def semantic(self, searcher: tantivy.Searcher, parsed: ParsedQuery, request: SearchRequest,
+                 terms: list[Term], depth: int) -> Ranked:
+        """Articles nearest in meaning, that also meet the query's filters and constraints."""
+        from .semantic import query_vector, resolve
+
+        ranked = Ranked()
+        if self.vectors is None or self.vector_index is None:
+            return ranked
+        vec = query_vector(terms, self.vectors, self.store.db)
+        if vec is None:
+            return ranked
+        hits = [(seq, score) for seq, score in self.vector_index.search(vec, depth * 2) if score >= SEMANTIC_MIN]
+        found = resolve(self.store.db, hits)
+        if not found:
+            return ranked
+        constraints, _, _ = self.build(parsed, request, require_all=True, terms=[], words=False)
+        ids = [article_id for article_id, _ in found]
+        allowed_query = Q.boolean_query([(Occur.Must, Q.term_set_query(self.schema, "id", ids)),
+                                         (Occur.Must, constraints)])
+        allowed = {searcher.doc(addr)["id"][0] for _, addr in searcher.search(allowed_query, limit=len(ids)).hits}
+        for article_id, score in found:
+            if article_id in allowed and len(ranked.ids) < depth:
+                ranked.ids.append(article_id)
+                ranked.scores[article_id] = score
+        ranked.total = ranked.strict = len(ranked.ids)
+        return ranked
+
+    # --- the request ---
 
     def search(self, request: SearchRequest) -> Results:
         if request.sort not in SORTS:
             raise QueryError(f"unknown sort {request.sort!r} (use relevance or date)")
+        if request.mode not in MODES:
+            raise QueryError(f"unknown mode {request.mode!r} (use {', '.join(MODES)})")
         if not 1 <= request.limit <= MAX_LIMIT:
             raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
         if request.offset < 0:
             raise QueryError("offset must be 0 or more")
         parsed = parse_query(request.q)
         searcher = self.index.searcher()
-        order = {"order_by_field": "recency"} if request.sort == "date" or not request.q.strip() else {}
+        words = parsed.words
+        terms = self.analyzer.analyze(words) if words else []
+        # Meaning needs words to work on; a date-sorted list is a keyword list.
+        mode = request.mode if terms and request.sort == "relevance" else "keyword"
+        if self.vectors is None:
+            mode = "keyword"
+        page_end = request.offset + request.limit
+        depth = max(page_end, FUSION_DEPTH) if mode == "hybrid" or request.facets else page_end
+        if mode == "semantic":
+            depth = max(page_end, FACET_DEPTH if request.facets else page_end)
 
-        terms = self.analyzer.analyze(parsed.words) if parsed.words else []
-        query, highlight, n_clauses = self.build(parsed, request, require_all=True, terms=terms)
-        strict = searcher.search(query, limit=request.offset + request.limit, **order)
-        ranked = [(score, addr, False) for score, addr in strict.hits]
-        total, partial = strict.count, False
-        if strict.count < FALLBACK_BELOW and n_clauses >= 2:
-            # Too little with every word: follow with articles that have some.
-            loose_query, _, _ = self.build(parsed, request, require_all=False, terms=terms)
-            loose = searcher.search(loose_query, limit=request.offset + request.limit + strict.count, **order)
-            seen = {searcher.doc(addr)["id"][0] for _, addr in strict.hits}
-            for score, addr in loose.hits:
-                if searcher.doc(addr)["id"][0] not in seen:
-                    ranked.append((score, addr, True))
-            total, partial = loose.count, loose.count > strict.count
+        related: dict = {}
+        keyword = Ranked()
+        if mode != "semantic":
+            keyword, related = self.keyword_with_related(searcher, parsed, request, terms, depth)
+        corrected_from = suggestion = None
+        if request.correct and words and keyword.strict < FALLBACK_BELOW and mode != "semantic":
+            fixed = self.correction(words, terms)
+            if fixed:
+                fixed_terms = self.analyzer.analyze(fixed)
+                fixed_parsed = ParsedQuery(fixed, parsed.phrases, parsed.excluded)
+                better, fixed_related = self.keyword_with_related(searcher, fixed_parsed, request, fixed_terms, depth)
+                if better.strict > keyword.strict:
+                    if keyword.strict == 0:
+                        corrected_from, parsed, terms = request.q, fixed_parsed, fixed_terms
+                        keyword, related = better, fixed_related
+                    else:
+                        suggestion = fixed
+        meaning = self.semantic(searcher, parsed, request, terms, depth) if mode != "keyword" else Ranked()
 
-        page = ranked[request.offset:request.offset + request.limit]
-        docs = [searcher.doc(addr) for _, addr, _ in page]
-        ids = [d["id"][0] for d in docs]
-        articles = self.store.get_many(ids)
+        if mode == "keyword":
+            ranked = keyword
+        elif mode == "semantic":
+            ranked = meaning
+        else:
+            ranked = fuse(keyword, meaning)
+        if request.facets:
+            ranked_facets = self.facets(ranked.ids[:FACET_DEPTH] if mode != "keyword" else
+                                        self._all_ids(searcher, parsed, request, terms, related, keyword))
+        else:
+            ranked_facets = {}
+
+        page = ranked.ids[request.offset:page_end]
+        articles = self.store.get_many(page)
+        docs = self._docs(searcher, page)
+        highlight = keyword.highlight | {t.text for t in terms if not t.compound}
         hits = []
-        for (score, _, is_partial), doc, article_id in zip(page, docs, ids):
+        for article_id in page:
             article = articles.get(article_id)
-            if article is None:  # deleted from the store since; the next sync drops it
+            if article is None or article_id not in docs:  # deleted since; the next sync drops it
                 continue
-            offsets = decode_offsets(doc["offsets"][0])
+            offsets = decode_offsets(docs[article_id]["offsets"][0])
+            found_by = [name for name, r in (("words", keyword), ("meaning", meaning)) if article_id in r.scores]
             hits.append(Hit(
                 id=article.id, title=article.title, series=article.series, episode=article.episode,
                 section=article.section, published=article.published,
-                score=round(float(score), 4) if request.sort == "relevance" else 0.0,
+                score=round(ranked.scores.get(article_id, 0.0), 4) if request.sort == "relevance" else 0.0,
                 snippet=make_snippet(article, offsets, highlight),
                 title_html=mark(article.title, offsets.get("title", []), highlight),
-                partial=is_partial,
+                partial=article_id in keyword.partial and article_id not in meaning.scores,
+                found_by=found_by,
             ))
-        expansions = self.analyzer.expansions(parsed.words, terms)
-        return Results(query=request.q, total=total, hits=hits, expansions=expansions, partial=partial)
+        return Results(
+            query=unparse(parsed) if corrected_from else request.q, total=ranked.total, hits=hits, mode=mode,
+            expansions=self.analyzer.expansions(parsed.words, terms),
+            related_words=[(w, r) for w, forms in related.items() for r in forms],
+            partial=bool(keyword.partial) and mode == "keyword",
+            corrected_from=corrected_from, suggestion=suggestion, facets=ranked_facets,
+        )
+
+    def _docs(self, searcher: tantivy.Searcher, ids: list[str]) -> dict[str, dict]:
+        if not ids:
+            return {}
+        result = searcher.search(Q.term_set_query(self.schema, "id", ids), limit=len(ids))
+        docs = {}
+        for _, addr in result.hits:
+            doc = searcher.doc(addr)
+            docs[doc["id"][0]] = doc
+        return docs
+
+    def _all_ids(self, searcher, parsed, request, terms, related, keyword: Ranked) -> list[str]:
+        if keyword.total <= len(keyword.ids):
+            return keyword.ids
+        query, _, _ = self.build(parsed, request, require_all=not keyword.partial, terms=terms, related=related)
+        return [searcher.doc(addr)["id"][0] for _, addr in searcher.search(query, limit=FACET_DEPTH).hits]
+
+    def facets(self, ids: list[str]) -> dict[str, list[dict]]:
+        """Counts by section, series, year and entity over the results (the first FACET_DEPTH)."""
+        if not ids:
+            return {}
+        db = self.store.db
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS facet_ids (id TEXT PRIMARY KEY)")
+        db.execute("DELETE FROM facet_ids")
+        db.executemany("INSERT OR IGNORE INTO facet_ids VALUES (?)", [(i,) for i in ids])
+        out = {}
+        for name, expr in (("section", "a.section"), ("series", "a.series"), ("year", "substr(a.published, 1, 4)")):
+            rows = db.execute(
+                f"SELECT {expr} AS v, count(*) AS n FROM articles a JOIN facet_ids f ON f.id = a.id "
+                f"WHERE {expr} IS NOT NULL AND {expr} != '' GROUP BY v ORDER BY n DESC, v LIMIT ?", (FACET_VALUES,))
+            out[name] = [{"value": v, "count": n} for v, n in rows]
+        rows = db.execute(
+            "SELECT e.name, e.type, count(*) AS n FROM article_entities e JOIN facet_ids f ON f.id = e.article_id "
+            "GROUP BY e.name ORDER BY n DESC, e.name LIMIT ?", (FACET_VALUES,))
+        out["entity"] = [{"value": v, "type": t, "count": n} for v, t, n in rows]
+        return {k: v for k, v in out.items() if v}
+
+
+def fuse(keyword: Ranked, meaning: Ranked) -> Ranked:
+    """Weighted reciprocal rank fusion of the two rankings (Cormack et al. 2009)."""
+    scores: dict[str, float] = {}
+    meaning_weight = MEANING_WEIGHT if keyword.strict else MEANING_WEIGHT_NO_MATCH
+    for ranking, weight in ((keyword, 1.0), (meaning, meaning_weight)):
+        for rank, article_id in enumerate(ranking.ids):
+            scores[article_id] = scores.get(article_id, 0.0) + weight / (RRF_K + rank + 1)
+    ids = sorted(scores, key=lambda i: -scores[i])
+    extra = len(set(meaning.ids) - set(keyword.scores))
+    return Ranked(ids=ids, scores=scores, partial=keyword.partial, total=keyword.total + extra,
+                  strict=keyword.strict, highlight=keyword.highlight)
 
 
 def _spans(offsets: list[tuple], highlight: set[str]) -> list[tuple[int, int]]:

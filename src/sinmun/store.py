@@ -111,6 +111,15 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX story_entities_name ON story_entities (name);
     """,
+    # 5: search by meaning and typo correction (derived, rebuilt by `sinmun reindex`)
+    """
+    CREATE TABLE article_vectors (
+        seq INTEGER PRIMARY KEY, article_id TEXT NOT NULL UNIQUE, duplicate INTEGER NOT NULL,
+        bag BLOB NOT NULL, vector BLOB NOT NULL
+    );
+    CREATE TABLE morph_df (morph INTEGER PRIMARY KEY, df INTEGER NOT NULL);
+    CREATE TABLE term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL);
+    """,
 ]
 
 # Newest first: by publication day where the source or the operator gave it, then

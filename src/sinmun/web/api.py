@@ -25,14 +25,21 @@ async def search(
     series: str | None = None,
     since: str | None = None,
     until: str | None = None,
+    entity: str | None = None,
     sort: Literal["relevance", "date"] = "relevance",
+    mode: Literal["hybrid", "keyword", "semantic"] = "hybrid",
+    expand: bool = True,
+    correct: bool = True,
+    facets: bool = False,
     limit: int = Query(10, ge=1, le=100),
     offset: int = Query(0, ge=0),
 ) -> dict:
-    """Search: `{"query", "total", "partial", "expansions", "hits": [...]}` as `sinmun search --json`."""
+    """Search, as `sinmun search --json`: `{"query", "total", "mode", "corrected_from",
+    "suggestion", "expansions", "related_words", "facets", "hits": [...]}`."""
     try:
         results = request.app.state.archive.search(SearchRequest(
-            q=q, section=section, series=series, since=since, until=until, sort=sort, limit=limit, offset=offset))
+            q=q, section=section, series=series, since=since, until=until, entity=entity, sort=sort,
+            mode=mode, expand=expand, correct=correct, facets=facets, limit=limit, offset=offset))
     except QueryError as exc:
         raise HTTPException(400, str(exc)) from None
     return results.to_dict()
@@ -49,6 +56,16 @@ async def articles(
     """Articles newest first: `{"total", "articles": [...]}` as `sinmun list --json`."""
     total, items = request.app.state.archive.store.list(section=section, series=series, limit=limit, offset=offset)
     return {"total": total, "articles": [listing(a) for a in items]}
+
+
+@router.get("/articles/{article_id}/similar")
+async def similar(request: Request, article_id: str, limit: int = Query(5, ge=1, le=50)) -> dict:
+    """More like this: `{"id", "similar": [{..., "similarity"}]}`, nearest in meaning first."""
+    archive = request.app.state.archive
+    if archive.get(article_id) is None:
+        raise HTTPException(404, f"no article with id {article_id!r}")
+    return {"id": article_id,
+            "similar": [{**listing(a), "similarity": score} for a, score in archive.similar(article_id, limit)]}
 
 
 @router.get("/articles/{article_id}")

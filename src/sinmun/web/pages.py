@@ -105,20 +105,42 @@ async def series(request: Request, name: str):
     return _listing_page(request, name, series=name)
 
 
+def _narrowed(request: Request, **params: str) -> str:
+    """This search page's URL with `params` set (a facet link), back to page 1."""
+    query = {k: v for k, v in request.query_params.items() if k != "page"}
+    query.update(params)
+    return "/search?" + urlencode(query)
+
+
 @router.get("/search", response_class=HTMLResponse)
-async def search(request: Request, q: str = "", section: str = "", sort: str = "relevance",
-                 since: str = "", until: str = ""):
+async def search(request: Request, q: str = "", section: str = "", series: str = "", entity: str = "",
+                 sort: str = "relevance", since: str = "", until: str = "", mode: str = "hybrid"):
     page = _page_number(request)
-    search_request = SearchRequest(q=q, section=section or None, sort=sort, since=since or None,
-                                   until=until or None, limit=PAGE, offset=(page - 1) * PAGE)
+    search_request = SearchRequest(q=q, section=section or None, series=series or None, entity=entity or None,
+                                   sort=sort, since=since or None, until=until or None, mode=mode,
+                                   facets=True, limit=PAGE, offset=(page - 1) * PAGE)
     try:
         results = request.app.state.archive.search(search_request) if q.strip() else None
     except QueryError as exc:
         return render(request, "search.html", status=400, title=q, q=q, error=str(exc), results=None,
                       form=search_request)
     hits = [(h, Markup(h.title_html), Markup(h.snippet)) for h in results.hits] if results else []
+    facet_links = {}
+    if results:
+        for name, values in results.facets.items():
+            links = []
+            for v in values:
+                params = {"since": v["value"], "until": v["value"]} if name == "year" else {name: v["value"]}
+                links.append({**v, "href": _narrowed(request, **params)})
+            facet_links[name] = links
+    clear = {name: _narrowed(request, **({"since": "", "until": ""} if name == "year" else {name: ""}))
+             for name in ("section", "series", "entity", "year")}
     return render(request, "search.html", title=f"{q} - 검색" if q else "검색", q=q, results=results, hits=hits,
-                  form=search_request, pager=_pager(request, page, results.total if results else 0, PAGE))
+                  form=search_request, facet_links=facet_links, clear=clear,
+                  suggestion_href=_narrowed(request, q=results.suggestion) if results and results.suggestion else None,
+                  original_href=_narrowed(request, q=results.corrected_from, correct="0")
+                  if results and results.corrected_from else None,
+                  pager=_pager(request, page, results.total if results else 0, PAGE))
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
@@ -134,4 +156,5 @@ async def article(request: Request, article_id: str):
     story = store.story(story_id) if story_id else None
     return render(request, "article.html", title=found.title, article=found, episodes=episodes,
                   story=story if story and story["size"] > 1 else None,
-                  entities=store.entities(found.id)[:12], related=store.related(found.id))
+                  entities=store.entities(found.id)[:12], related=store.related(found.id),
+                  similar=[a for a, _ in request.app.state.archive.similar(found.id, 5)])

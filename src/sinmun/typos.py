@@ -1,0 +1,106 @@
+"""Typos: "did you mean" from the archive's own vocabulary, by jamo edit distance.
+
+Korean typos are mostly one jamo off (엔비디야 for 엔비디아: ㅑ for ㅏ; 넷플렉스
+for 넷플릭스: ㅔ for ㅣ), which is a whole syllable to a character-level edit
+distance. So words are compared as jamo strings (each syllable split into its
+initial, medial and final), with rapidfuzz's Levenshtein distance, against the
+terms the archive actually contains (table `term_df`, kept by the index sync).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections import Counter
+
+from .articles import Article
+from .korean import Term
+
+# Jamo edits allowed: 1 for words of up to 4 syllables, 2 beyond.
+LONG_WORD = 5
+_HANGUL = re.compile(r"[가-힣]")
+# Particles that may follow a mistyped name; longest first.
+PARTICLES = sorted(
+    "의 은 는 이 가 을 를 에 에서 에게 와 과 로 으로 도 만 보다 부터 까지 처럼 이라는 라는 이란 란".split(),
+    key=len, reverse=True,
+)
+
+
+def jamo(text: str) -> str:
+    """Hangul syllables split into jamo (as private code points); other characters kept."""
+    out = []
+    for ch in text:
+        code = ord(ch) - 0xAC00
+        if 0 <= code < 11172:
+            out.append(chr(0x1100 + code // 588))
+            out.append(chr(0x1161 + (code % 588) // 28))
+            if code % 28:
+                out.append(chr(0x11A7 + code % 28))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def vocabulary_terms(parts: dict[str, list[Term]]) -> set[str]:
+    """The terms an article adds to the vocabulary: words of two syllables or more."""
+    return {t.text for terms in parts.values() for t in terms
+            if len(t.text) >= 2 and (_HANGUL.search(t.text) or len(t.text) >= 4)}
+
+
+class Vocabulary:
+    """Derived step of the index sync: document frequency of every term (`term_df`)."""
+
+    def __init__(self) -> None:
+        self.pending: Counter[str] = Counter()
+        self.ids: list[str] = []
+
+    def add(self, seq: int, article: Article, parts: dict[str, list[Term]]) -> None:
+        self.ids.append(article.id)
+        self.pending.update(vocabulary_terms(parts))
+
+    def reset(self, db: sqlite3.Connection) -> None:
+        db.execute("DELETE FROM term_df")
+
+    def flush(self, db: sqlite3.Connection) -> None:
+        # Approximate on purpose: a revised article counts again until the next
+        # rebuild. The vocabulary only proposes spellings; search checks them.
+        if self.pending:
+            db.executemany(
+                "INSERT INTO term_df VALUES (?, ?) ON CONFLICT (term) DO UPDATE SET df = df + excluded.df",
+                self.pending.items())
+        self.pending = Counter()
+
+
+def split_particle(word: str) -> tuple[str, str]:
+    for particle in PARTICLES:
+        if word.endswith(particle) and len(word) - len(particle) >= 2:
+            return word[: -len(particle)], particle
+    return word, ""
+
+
+class Corrector:
+    """Closest known spelling of a word, by jamo edit distance."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        rows = db.execute("SELECT term, df FROM term_df WHERE df > 0").fetchall()
+        self.df = dict(rows)
+        self.terms = [t for t, _ in rows]
+        self.keys = [jamo(t) for t in self.terms]
+
+    def known(self, term: str) -> bool:
+        return self.df.get(term, 0) > 0
+
+    def correct(self, word: str) -> str | None:
+        """The most frequent known term within the allowed jamo distance, or None."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import Levenshtein
+
+        if len(word) < 2 or self.known(word):
+            return None
+        limit = 1 if len(word) < LONG_WORD else 2
+        matches = process.extract(jamo(word), self.keys, scorer=Levenshtein.distance,
+                                  score_cutoff=limit, limit=20)
+        if not matches:
+            return None
+        best = min(matches, key=lambda m: (m[1], -self.df[self.terms[m[2]]]))
+        return self.terms[best[2]]
