@@ -124,16 +124,40 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(samples) * 1000, p99 * 1000
 
 
-def sinmun_latency(archive: Archive, rounds: int) -> tuple[float, float]:
-    for q in QUERIES:  # warm the searcher and the OS cache
-        archive.search(SearchRequest(q=q))
+def sinmun_latency(archive: Archive, rounds: int, queries: list[str] = QUERIES, **options) -> tuple[float, float]:
+    searcher = archive.searcher()
+    for q in queries:  # warm the searcher and the OS cache
+        searcher.search(SearchRequest(q=q, **options))
     samples = []
     for _ in range(rounds):
-        for q in QUERIES:
+        for q in queries:
             start = time.perf_counter()
-            archive.search(SearchRequest(q=q, limit=10))
+            searcher.search(SearchRequest(q=q, limit=10, **options))
             samples.append(time.perf_counter() - start)
     return percentiles(samples)
+
+
+# Typed by someone in a hurry: one jamo off, or a paraphrase.
+TYPO_QUERIES = ["엔비디야 수출", "넷플렉스 인수", "오러클 채권", "데이타센터 전력", "트레이니움"]
+
+
+def eval_tables(out: Path) -> list[tuple[str, dict]]:
+    """The judgement sets against fresh archives of the seed and of the project's own articles."""
+    from sinmun.evaluate import CONFIGS, load_qrels, run, summarize
+
+    tables = []
+    for name, sources in (("seed", [SEED]), ("own", [ROOT / "tests" / "fixtures" / "sample.jsonl",
+                                                     ROOT / "tests" / "fixtures" / "stories.jsonl"])):
+        db = out / f"eval-{name}.db"
+        for p in (db, db.with_name(db.stem + ".index")):
+            shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+        archive = Archive(db, create=True)
+        archive.ingest(sources)
+        judgements = load_qrels(ROOT / "tests" / "fixtures" / "qrels" / f"{name}.jsonl")
+        for config in CONFIGS:
+            tables.append((f"{name} ({len(judgements)} queries) {config}", summarize(run(archive, judgements, config))))
+        archive.close()
+    return tables
 
 
 def fts5_build(corpus: Path, db: Path) -> sqlite3.Connection:
@@ -302,7 +326,14 @@ def main() -> None:
     page_ingest_s, page_archive = sinmun_ingest(pages, args.out / "pages.db")
     page_archive.close()
     print("(c) search latency ...", flush=True)
-    s50, s99 = sinmun_latency(archive, args.rounds)
+    k50, k99 = sinmun_latency(archive, args.rounds, mode="keyword")
+    m50, m99 = sinmun_latency(archive, args.rounds, mode="semantic")
+    s50, s99 = sinmun_latency(archive, args.rounds, mode="hybrid")
+    t50, t99 = sinmun_latency(archive, args.rounds, TYPO_QUERIES, mode="hybrid")
+    f50_ = sinmun_latency(archive, args.rounds, mode="hybrid", facets=True)
+    start = time.perf_counter()
+    trained = archive.train()
+    train_s = time.perf_counter() - start
     fts = fts5_build(corpus, args.out / "fts5.db")
     f50, f99 = fts5_latency(fts, args.rounds)
     cold_search = cold_start(db, ["search", "엔비디아의 수출"])
@@ -311,6 +342,9 @@ def main() -> None:
     summaries = summary_scores()
     stories = story_scores(args.out)
     index_bytes = sum(p.stat().st_size for p in (args.out / "bench.index").rglob("*") if p.is_file())
+    vector_bytes = (args.out / "bench.index" / "vectors.usearch").stat().st_size
+    print("(f) judgement sets ...", flush=True)
+    evals = eval_tables(args.out)
 
     rows = [
         ("corpus", f"{args.articles:,} articles, {chars / 1e6:.1f} M chars analysed, {workers} Kiwi workers"),
@@ -320,7 +354,14 @@ def main() -> None:
         ("(b') HTML pages, end to end", f"{args.pages:,} pages, {page_chars / page_ingest_s:,.0f} chars/s, "
                                         f"{args.pages / page_ingest_s:,.0f} pages/s ({page_ingest_s:.1f} s)"),
         ("b'/a' (Kiwi alone on the pages' text)", f"{page_kiwi_s / page_ingest_s:.2f}"),
-        ("(c) sinmun search p50 / p99", f"{s50:.1f} ms / {s99:.1f} ms ({len(QUERIES)} queries x {args.rounds}, with snippets)"),
+        ("(c) keyword search p50 / p99", f"{k50:.1f} ms / {k99:.1f} ms ({len(QUERIES)} queries x {args.rounds}, with snippets)"),
+        ("(c) semantic search p50 / p99", f"{m50:.1f} ms / {m99:.1f} ms"),
+        ("(c) hybrid search (the default) p50 / p99", f"{s50:.1f} ms / {s99:.1f} ms"),
+        ("hybrid adds to keyword (p50, p99)", f"+{s50 - k50:.1f} ms, +{s99 - k99:.1f} ms"),
+        ("hybrid with a typo corrected p50 / p99", f"{t50:.1f} ms / {t99:.1f} ms ({len(TYPO_QUERIES)} queries)"),
+        ("hybrid with facets p50 / p99", f"{f50_[0]:.1f} ms / {f50_[1]:.1f} ms"),
+        ("sinmun train (re-embed everything)", f"{train_s:.1f} s for {trained['articles']:,} articles, "
+                                               f"{trained['morphemes']:,} morphemes"),
         ("FTS5 trigram p50 / p99", f"{f50:.1f} ms / {f99:.1f} ms"),
         ("sinmun / FTS5 (p50, p99)", f"{s50 / f50:.2f}x, {s99 / f99:.2f}x"),
         ("cold start: sinmun search / list", f"{cold_search:.2f} s / {cold_list:.2f} s"),
@@ -330,7 +371,8 @@ def main() -> None:
         ("(e) entities + stories, per article", f"{derived_ms:.2f} ms (given the analysis; measured on 2,000 bench articles)"),
         ("(e) stories on the labelled set", ", ".join(
             f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}" for k, v in stories.items())),
-        ("size: SQLite / index", f"{db.stat().st_size / 1e6:.0f} MB / {index_bytes / 1e6:.0f} MB"),
+        ("size: SQLite / index (of which vectors)", f"{db.stat().st_size / 1e6:.0f} MB / {index_bytes / 1e6:.0f} MB "
+                                                   f"({vector_bytes / 1e6:.0f} MB)"),
     ]
     width = max(len(r[0]) for r in rows)
     print()
@@ -338,6 +380,16 @@ def main() -> None:
     print(f"|{'-' * (width + 2)}|-------|")
     for name, value in rows:
         print(f"| {name:<{width}} | {value} |")
+    print()
+    kinds = ["all", "paraphrase", "synonym", "typo", "question", "particle", "spacing", "english", "hanja"]
+    print("(f) nDCG@10 on the judgement sets (MRR@10, Recall@10, zero-hit queries for all)")
+    print("| set, configuration | " + " | ".join(kinds) + " | MRR@10 | R@10 | R@100 | zero |")
+    print("|---" * (len(kinds) + 5) + "|")
+    for label, summary in evals:
+        cells = [f"{summary[k]['ndcg@10']:.3f}" if k in summary else "-" for k in kinds]
+        a = summary["all"]
+        print(f"| {label} | " + " | ".join(cells)
+              + f" | {a['mrr@10']:.3f} | {a['recall@10']:.3f} | {a['recall@100']:.3f} | {a['zero_hits']} |")
     archive.close()
 
 

@@ -44,8 +44,8 @@ def test_hanja_query_on_the_command_line(seed_db):
 
 
 def test_search_text_output(seed_db):
-    proc = run_cli("search", "엔비디아의 수출", "--limit", "2", db=seed_db, check=True)
-    assert proc.stdout.splitlines()[0].startswith("3 results for")
+    proc = run_cli("search", "엔비디아의 수출", "--limit", "2", "--mode", "keyword", db=seed_db, check=True)
+    assert proc.stdout.splitlines()[0].startswith("3 results for '엔비디아의 수출' (keyword)")
     assert title_at(16) in proc.stdout
     assert "<mark>" not in proc.stdout
 

@@ -78,3 +78,10 @@ def test_alias_file_is_plain_text_users_can_edit(tmp_path):
     broken.write_text("no colon here\n", encoding="utf-8")
     with pytest.raises(AliasError, match="broken.txt:1"):
         Aliases.load(broken)
+
+
+def test_hanja_abbreviations_written_together_split_into_countries():
+    analyzer = Analyzer.shared()
+    terms = [t for t in analyzer.analyze("美中 반도체 갈등") if not t.compound]
+    assert [t.text for t in terms][:2] == ["미국", "중국"]
+    assert [(t.start, t.end) for t in terms][:2] == [(0, 1), (1, 2)]

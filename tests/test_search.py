@@ -8,6 +8,8 @@ from sinmun.search import QueryError, SearchRequest, parse_query
 
 
 def search(archive, q: str = "", **params):
+    """Keyword search: what these tests pin down. Hybrid and meaning: test_meaning.py."""
+    params.setdefault("mode", "keyword")
     return archive.search(SearchRequest(q=q, **params))
 
 

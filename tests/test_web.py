@@ -94,3 +94,41 @@ def test_trend_chart_and_entity_network_are_drawn(browser, server):
     page.wait_for_function("document.getElementById('network').dataset.ready > 5")
     assert page.locator("#network canvas").count() >= 1
     page.close()
+
+
+def test_search_page_corrects_a_typo_and_narrows_by_facet(browser, server):
+    page = browser.new_page(viewport={"width": 1200, "height": 1200})
+    page.goto(server + "/search?q=" + "엔비디야")
+    correction = page.locator(".correction").first
+    assert "엔비디아" in correction.inner_text() and "엔비디야" in correction.inner_text()
+    assert page.locator(".results .card").count() > 0
+    sections = page.locator(".facet[data-facet=section] li")
+    assert sections.count() >= 2
+    link = sections.first.locator("a")
+    name = link.inner_text()
+    count = int(sections.first.locator(".count").inner_text())
+    link.click()
+    page.wait_for_url("**section=*")
+    assert page.locator(".results .card").count() == count
+    metas = page.locator(".results .card .meta").all_inner_texts()
+    assert all(name in m for m in metas)
+    # An entity facet narrows too, and says so.
+    page.goto(server + "/search?q=" + "인수")
+    entity = page.locator(".facet[data-facet=entity] li a", has_text="넷플릭스")
+    entity.click()
+    page.wait_for_url("**entity=*")
+    assert "넷플릭스" in page.locator(".summary").inner_text()
+    titles = page.locator(".results .headline").all_inner_texts()
+    assert titles and all(("넷플릭스" in t) or ("워너" in t) or ("파라마운트" in t) for t in titles)
+    page.close()
+
+
+def test_article_page_shows_articles_similar_in_meaning(browser, server):
+    page = browser.new_page()
+    page.goto(server + "/search?q=" + "넷플릭스 인수")
+    page.locator(".results .headline").first.click()
+    page.wait_for_url("**/articles/*")
+    similar = page.locator("aside.similar li a")
+    assert similar.count() >= 1
+    assert "파라마운트" in similar.first.inner_text()
+    page.close()

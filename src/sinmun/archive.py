@@ -211,7 +211,10 @@ class Archive:
                 problems.append(f"{len(missing)} stored articles are not in the index, e.g. {sorted(missing)[:3]}")
             if extra:
                 problems.append(f"{len(extra)} indexed articles are not in the store, e.g. {sorted(extra)[:3]}")
-        return {"ok": not problems, "articles": len(store_ids), "indexed": len(index_ids),
+        vectors = self.store.db.execute("SELECT count(*) FROM article_vectors").fetchone()[0]
+        if index_ids and vectors != len(store_ids):
+            problems.append(f"{vectors} article vectors for {len(store_ids)} articles (`sinmun reindex` rebuilds them)")
+        return {"ok": not problems, "articles": len(store_ids), "indexed": len(index_ids), "vectors": vectors,
                 "quarantined": len(self.quarantine.entries()), "problems": problems}
 
     def _derived(self) -> list:
@@ -273,7 +276,17 @@ class Archive:
     def searcher(self):
         from .search import Searcher
 
-        return Searcher(self.store, self.index, self.analyzer, self.morpheme_vectors, self.vector_index)
+        return Searcher(self.store, self.index, self.analyzer, self.morpheme_vectors, self.vector_index,
+                        corrector=self.corrector)
+
+    def corrector(self):
+        """The vocabulary for spelling correction, kept while the index does not change."""
+        from .typos import Corrector
+
+        seq = self.index.read_meta().seq
+        if getattr(self, "_corrector", None) is None or self._corrector[0] != seq:
+            self._corrector = (seq, Corrector(self.store.db))
+        return self._corrector[1]
 
     def get(self, article_id: str) -> Article | None:
         return self.store.get(article_id)

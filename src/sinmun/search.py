@@ -50,12 +50,10 @@ EXPAND_TAGS = {"NNG", "VV", "VA", "XR"}
 # that counts as found, and reciprocal-rank-fusion's constant.
 FUSION_DEPTH = 100
 SEMANTIC_MIN = 0.05
+# Cosines are not comparable across queries (a two-word query scores lower than a
+# ten-word one), so what counts as found is relative to the best match.
+SEMANTIC_RELATIVE = 0.6
 RRF_K = 60
-# How much the meaning ranking counts in hybrid fusion: fully when no article has
-# every word of the query (paraphrases, questions), as a tie-breaker otherwise.
-# Chosen on the judgement sets (README, "Search by meaning").
-MEANING_WEIGHT_NO_MATCH = 1.0
-MEANING_WEIGHT = 0.2
 FACET_DEPTH = 1000
 FACET_VALUES = 8
 
@@ -233,13 +231,15 @@ class Ranked:
 class Searcher:
     """Answers search requests against one store, its index and its vectors."""
 
-    def __init__(self, store: Store, index: SearchIndex, analyzer: Analyzer, vectors=None, vector_index=None) -> None:
+    def __init__(self, store: Store, index: SearchIndex, analyzer: Analyzer, vectors=None, vector_index=None,
+                 corrector=None) -> None:
         self.store = store
         self.index = index
         self.analyzer = analyzer
         self.schema = index.schema
         self.vectors = vectors  # semantic.MorphemeVectors; None: keyword only
         self.vector_index = vector_index
+        self._make_corrector = corrector  # a callable giving a typos.Corrector (cached by the archive)
         self._corrector = None
 
     # --- building the keyword query ---
@@ -348,6 +348,8 @@ class Searcher:
     def corrector(self):
         from .typos import Corrector
 
+        if self._make_corrector is not None:
+            return self._make_corrector()
         if self._corrector is None:
             self._corrector = Corrector(self.store.db)
         return self._corrector
@@ -427,8 +429,7 @@ class Searcher:
         vec = query_vector(terms, self.vectors, self.store.db)
         if vec is None:
             return ranked
-        hits = [(seq, score) for seq, score in self.vector_index.search(vec, depth * 2) if score >= SEMANTIC_MIN]
-        found = resolve(self.store.db, hits)
+        found = resolve(self.store.db, self.vector_index.search(vec, max(depth * 4, 200)))
         if not found:
             return ranked
         constraints, _, _ = self.build(parsed, request, require_all=True, terms=[], words=False)
@@ -436,8 +437,12 @@ class Searcher:
         allowed_query = Q.boolean_query([(Occur.Must, Q.term_set_query(self.schema, "id", ids)),
                                          (Occur.Must, constraints)])
         allowed = {searcher.doc(addr)["id"][0] for _, addr in searcher.search(allowed_query, limit=len(ids)).hits}
+        found = [(article_id, score) for article_id, score in found if article_id in allowed]
+        # Relative to the best match that meets the filters: within a section, the
+        # nearest articles of that section.
+        floor = max(SEMANTIC_MIN, SEMANTIC_RELATIVE * found[0][1]) if found else SEMANTIC_MIN
         for article_id, score in found:
-            if article_id in allowed and len(ranked.ids) < depth:
+            if score >= floor and len(ranked.ids) < depth:
                 ranked.ids.append(article_id)
                 ranked.scores[article_id] = score
         ranked.total = ranked.strict = len(ranked.ids)
@@ -522,7 +527,7 @@ class Searcher:
             query=unparse(parsed) if corrected_from else request.q, total=ranked.total, hits=hits, mode=mode,
             expansions=self.analyzer.expansions(parsed.words, terms),
             related_words=[(w, r) for w, forms in related.items() for r in forms],
-            partial=bool(keyword.partial) and mode == "keyword",
+            partial=bool(keyword.partial),
             corrected_from=corrected_from, suggestion=suggestion, facets=ranked_facets,
         )
 
@@ -564,13 +569,27 @@ class Searcher:
 
 
 def fuse(keyword: Ranked, meaning: Ranked) -> Ranked:
-    """Weighted reciprocal rank fusion of the two rankings (Cormack et al. 2009)."""
+    """Words first; meaning fills in where words fall short.
+
+    - Enough articles have every word (FALLBACK_BELOW or more): the keyword
+      ranking is the answer; a reader who typed words that match gets matches.
+    - A few have: they come first, then the articles found only by meaning.
+    - None has (a paraphrase, a question): the keyword (partial) and meaning
+      rankings count equally, by reciprocal rank fusion (Cormack et al. 2009).
+    Fusing always, even with a small weight on meaning, measured worse on the
+    judgement sets: RRF lets a weak meaning ranking reorder good keyword answers.
+    """
+    if keyword.strict >= FALLBACK_BELOW:
+        return keyword
     scores: dict[str, float] = {}
-    meaning_weight = MEANING_WEIGHT if keyword.strict else MEANING_WEIGHT_NO_MATCH
-    for ranking, weight in ((keyword, 1.0), (meaning, meaning_weight)):
-        for rank, article_id in enumerate(ranking.ids):
-            scores[article_id] = scores.get(article_id, 0.0) + weight / (RRF_K + rank + 1)
-    ids = sorted(scores, key=lambda i: -scores[i])
+    if keyword.strict:
+        ids = keyword.ids + [i for i in meaning.ids if i not in keyword.scores]
+        scores = {i: 1.0 / (RRF_K + rank + 1) for rank, i in enumerate(ids)}
+    else:
+        for ranking in (keyword, meaning):
+            for rank, article_id in enumerate(ranking.ids):
+                scores[article_id] = scores.get(article_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        ids = sorted(scores, key=lambda i: -scores[i])
     extra = len(set(meaning.ids) - set(keyword.scores))
     return Ranked(ids=ids, scores=scores, partial=keyword.partial, total=keyword.total + extra,
                   strict=keyword.strict, highlight=keyword.highlight)
