@@ -222,7 +222,7 @@ class Archive:
         from .stories import Connector
         from .typos import Vocabulary
 
-        return [Connector(self.analyzer.aliases), Embedder(self.morpheme_vectors), Vocabulary()]
+        return [Connector(self.analyzer.aliases), Embedder(lambda: self.morpheme_vectors), Vocabulary()]
 
     @cached_property
     def morpheme_vectors(self):
@@ -276,7 +276,7 @@ class Archive:
     def searcher(self):
         from .search import Searcher
 
-        return Searcher(self.store, self.index, self.analyzer, self.morpheme_vectors, self.vector_index,
+        return Searcher(self.store, self.index, self.analyzer, lambda: self.morpheme_vectors, self.vector_index,
                         corrector=self.corrector)
 
     def corrector(self):

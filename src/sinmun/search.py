@@ -233,11 +233,14 @@ class Searcher:
 
     def __init__(self, store: Store, index: SearchIndex, analyzer: Analyzer, vectors=None, vector_index=None,
                  corrector=None) -> None:
+        """`vectors` and `corrector` are callables, called only when a search needs
+        them: recovering Kiwi's vectors costs ~1.6 s once per process, and most
+        queries find enough by their words."""
         self.store = store
         self.index = index
         self.analyzer = analyzer
         self.schema = index.schema
-        self.vectors = vectors  # semantic.MorphemeVectors; None: keyword only
+        self._make_vectors = vectors  # -> semantic.MorphemeVectors; None: keyword only
         self.vector_index = vector_index
         self._make_corrector = corrector  # a callable giving a typos.Corrector (cached by the archive)
         self._corrector = None
@@ -320,8 +323,9 @@ class Searcher:
         a neighbour must be close in the centred space (EXPAND_MIN, measured on the
         judgement sets) and must occur in the archive.
         """
-        if self.vectors is None:
+        if self._make_vectors is None:
             return {}
+        vectors = self._make_vectors()
         corrector = self.corrector()
         related: dict[str, dict[str, float]] = {}
         for t in terms:
@@ -336,7 +340,7 @@ class Searcher:
                 tag = str(n.tag).split("-", 1)[0]
                 if tag not in EXPAND_TAGS or len(n.form) < 2 or n.form == t.text:
                     continue
-                score = self.vectors.similarity(t.morph, n.id)
+                score = vectors.similarity(t.morph, n.id)
                 if score >= EXPAND_MIN and corrector.known(n.form) and n.form not in found:
                     found[n.form] = EXPAND_BOOST
                 if len(found) >= EXPAND_PER_WORD:
@@ -380,6 +384,19 @@ class Searcher:
 
     # --- rankings ---
 
+    def ids(self, searcher: tantivy.Searcher, hits: list) -> list[str]:
+        """Article ids of search hits, from the `recency` fast field (it ends in the
+        store `seq`) and the store: loading each stored document costs far more."""
+        if not hits:
+            return []
+        seqs = [r & 0xFFFFFFFF for r in searcher.fast_field_values("recency", [addr for _, addr in hits])]
+        by_seq: dict[int, str] = {}
+        for start in range(0, len(seqs), 500):
+            chunk = seqs[start:start + 500]
+            by_seq.update(self.store.db.execute(
+                f"SELECT seq, id FROM articles WHERE seq IN ({', '.join('?' for _ in chunk)})", chunk).fetchall())
+        return [by_seq.get(seq, "") for seq in seqs]
+
     def keyword(self, searcher: tantivy.Searcher, parsed: ParsedQuery, request: SearchRequest,
                 terms: list[Term], related: dict, depth: int) -> Ranked:
         """Articles with every word, then (when those are few) articles with some."""
@@ -389,15 +406,13 @@ class Searcher:
             highlight |= set(forms)
         strict = searcher.search(query, limit=depth, **order)
         ranked = Ranked(total=strict.count, strict=strict.count, highlight=highlight)
-        for score, addr in strict.hits:
-            article_id = searcher.doc(addr)["id"][0]
+        for (score, _), article_id in zip(strict.hits, self.ids(searcher, strict.hits)):
             ranked.ids.append(article_id)
             ranked.scores[article_id] = float(score)
         if strict.count < FALLBACK_BELOW and n_clauses >= 2:
             loose_query, _, _ = self.build(parsed, request, require_all=False, terms=terms, related=related)
             loose = searcher.search(loose_query, limit=depth + strict.count, **order)
-            for score, addr in loose.hits:
-                article_id = searcher.doc(addr)["id"][0]
+            for (score, _), article_id in zip(loose.hits, self.ids(searcher, loose.hits)):
                 if article_id not in ranked.scores:
                     ranked.ids.append(article_id)
                     ranked.scores[article_id] = float(score)
@@ -424,9 +439,9 @@ class Searcher:
         from .semantic import query_vector, resolve
 
         ranked = Ranked()
-        if self.vectors is None or self.vector_index is None:
+        if self._make_vectors is None or self.vector_index is None:
             return ranked
-        vec = query_vector(terms, self.vectors, self.store.db)
+        vec = query_vector(terms, self._make_vectors(), self.store.db)
         if vec is None:
             return ranked
         found = resolve(self.store.db, self.vector_index.search(vec, max(depth * 4, 200)))
@@ -436,7 +451,7 @@ class Searcher:
         ids = [article_id for article_id, _ in found]
         allowed_query = Q.boolean_query([(Occur.Must, Q.term_set_query(self.schema, "id", ids)),
                                          (Occur.Must, constraints)])
-        allowed = {searcher.doc(addr)["id"][0] for _, addr in searcher.search(allowed_query, limit=len(ids)).hits}
+        allowed = set(self.ids(searcher, searcher.search(allowed_query, limit=len(ids)).hits))
         found = [(article_id, score) for article_id, score in found if article_id in allowed]
         # Relative to the best match that meets the filters: within a section, the
         # nearest articles of that section.
@@ -465,7 +480,7 @@ class Searcher:
         terms = self.analyzer.analyze(words) if words else []
         # Meaning needs words to work on; a date-sorted list is a keyword list.
         mode = request.mode if terms and request.sort == "relevance" else "keyword"
-        if self.vectors is None:
+        if self._make_vectors is None:
             mode = "keyword"
         page_end = request.offset + request.limit
         depth = max(page_end, FUSION_DEPTH) if mode == "hybrid" or request.facets else page_end
@@ -489,7 +504,9 @@ class Searcher:
                         keyword, related = better, fixed_related
                     else:
                         suggestion = fixed
-        meaning = self.semantic(searcher, parsed, request, terms, depth) if mode != "keyword" else Ranked()
+        # Hybrid answers with the words alone when they find enough (see `fuse`).
+        needs_meaning = mode == "semantic" or (mode == "hybrid" and keyword.strict < FALLBACK_BELOW)
+        meaning = self.semantic(searcher, parsed, request, terms, depth) if needs_meaning else Ranked()
 
         if mode == "keyword":
             ranked = keyword
@@ -545,24 +562,25 @@ class Searcher:
         if keyword.total <= len(keyword.ids):
             return keyword.ids
         query, _, _ = self.build(parsed, request, require_all=not keyword.partial, terms=terms, related=related)
-        return [searcher.doc(addr)["id"][0] for _, addr in searcher.search(query, limit=FACET_DEPTH).hits]
+        return self.ids(searcher, searcher.search(query, limit=FACET_DEPTH).hits)
 
     def facets(self, ids: list[str]) -> dict[str, list[dict]]:
         """Counts by section, series, year and entity over the results (the first FACET_DEPTH)."""
         if not ids:
             return {}
         db = self.store.db
+        # CROSS JOIN keeps SQLite from scanning every article (their rows are wide).
         db.execute("CREATE TEMP TABLE IF NOT EXISTS facet_ids (id TEXT PRIMARY KEY)")
         db.execute("DELETE FROM facet_ids")
         db.executemany("INSERT OR IGNORE INTO facet_ids VALUES (?)", [(i,) for i in ids])
         out = {}
         for name, expr in (("section", "a.section"), ("series", "a.series"), ("year", "substr(a.published, 1, 4)")):
             rows = db.execute(
-                f"SELECT {expr} AS v, count(*) AS n FROM articles a JOIN facet_ids f ON f.id = a.id "
+                f"SELECT {expr} AS v, count(*) AS n FROM facet_ids f CROSS JOIN articles a ON a.id = f.id "
                 f"WHERE {expr} IS NOT NULL AND {expr} != '' GROUP BY v ORDER BY n DESC, v LIMIT ?", (FACET_VALUES,))
             out[name] = [{"value": v, "count": n} for v, n in rows]
         rows = db.execute(
-            "SELECT e.name, e.type, count(*) AS n FROM article_entities e JOIN facet_ids f ON f.id = e.article_id "
+            "SELECT e.name, e.type, count(*) AS n FROM facet_ids f CROSS JOIN article_entities e ON e.article_id = f.id "
             "GROUP BY e.name ORDER BY n DESC, e.name LIMIT ?", (FACET_VALUES,))
         out["entity"] = [{"value": v, "type": t, "count": n} for v, t, n in rows]
         return {k: v for k, v in out.items() if v}

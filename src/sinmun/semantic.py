@@ -34,13 +34,15 @@ import random
 import sqlite3
 import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from .articles import Article
 from .korean import Term
+from .store import immediate
 
 ANCHORS = 384  # > 256, the dimension of Kiwi's cong embeddings
 ANCHOR_SEED = 20261125
@@ -192,10 +194,7 @@ def train(db: sqlite3.Connection, vectors: MorphemeVectors) -> dict:
     for counts in bags:
         df.update(counts.keys())
     matrix = embed(bags, vectors, df, len(bags))
-    own = not db.in_transaction
-    if own:
-        db.execute("BEGIN IMMEDIATE")
-    try:
+    with immediate(db):
         db.execute("DELETE FROM morph_df")
         db.executemany("INSERT INTO morph_df VALUES (?, ?)", df.items())
         db.executemany("UPDATE article_vectors SET vector = ? WHERE seq = ?",
@@ -203,21 +202,19 @@ def train(db: sqlite3.Connection, vectors: MorphemeVectors) -> dict:
         generation = int(_meta(db, "vectors_generation")) + 1
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                        [("vectors_trained_n", str(len(rows))), ("vectors_generation", str(generation))])
-        if own:
-            db.execute("COMMIT")
-    except BaseException:
-        if own:
-            db.execute("ROLLBACK")
-        raise
     return {"articles": len(rows), "morphemes": len(df), "generation": generation}
 
 
 class Embedder:
     """Derived step of the index sync: bags and vectors for the articles it analyses."""
 
-    def __init__(self, vectors: MorphemeVectors) -> None:
-        self.vectors = vectors
+    def __init__(self, vectors: Callable[[], MorphemeVectors]) -> None:
+        self._make_vectors = vectors  # called on first use: a sync with nothing to do loads nothing
         self.pending: list[tuple[int, str, bool, Counter[int]]] = []
+
+    @cached_property
+    def vectors(self) -> MorphemeVectors:
+        return self._make_vectors()
 
     def add(self, seq: int, article: Article, parts: dict[str, list[Term]]) -> None:
         self.pending.append((seq, article.id, bool(article.duplicate_of), bag(parts, self.vectors)))
@@ -229,33 +226,33 @@ class Embedder:
     def flush(self, db: sqlite3.Connection) -> None:
         if not self.pending:
             return
-        db.execute("BEGIN IMMEDIATE")
         try:
-            df_change: Counter[int] = Counter()
-            for _, article_id, _, counts in self.pending:
-                old = db.execute("SELECT bag FROM article_vectors WHERE article_id = ?", (article_id,)).fetchone()
-                if old:  # a revision, or a sync repeated after a crash: count it once
-                    df_change.subtract(decode_bag(old[0]).keys())
-                df_change.update(counts.keys())
-            db.executemany(
-                "INSERT INTO morph_df VALUES (?, ?) ON CONFLICT (morph) DO UPDATE SET df = df + excluded.df",
-                [(m, c) for m, c in df_change.items() if c])
-            rows = [(seq, article_id, int(dup), encode_bag(counts), b"")
-                    for seq, article_id, dup, counts in self.pending]
-            db.executemany("INSERT OR REPLACE INTO article_vectors VALUES (?, ?, ?, ?, ?)", rows)
-            df, n = load_df(db)
-            if n >= max(RETRAIN_GROWTH * int(_meta(db, "vectors_trained_n")), 1):
-                train(db, self.vectors)
-            else:
-                matrix = embed([counts for *_, counts in self.pending], self.vectors, df, n)
-                db.executemany("UPDATE article_vectors SET vector = ? WHERE seq = ?",
-                               [(matrix[i].tobytes(), p[0]) for i, p in enumerate(self.pending)])
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+            with immediate(db):
+                self._write(db)
         finally:
             self.pending = []
+
+    def _write(self, db: sqlite3.Connection) -> None:
+        # Document frequencies first: the new articles are embedded with them.
+        df_change: Counter[int] = Counter()
+        for _, article_id, _, counts in self.pending:
+            old = db.execute("SELECT bag FROM article_vectors WHERE article_id = ?", (article_id,)).fetchone()
+            if old:  # a revision, or a sync repeated after a crash: count it once
+                df_change.subtract(decode_bag(old[0]).keys())
+            df_change.update(counts.keys())
+        db.executemany(
+            "INSERT INTO morph_df VALUES (?, ?) ON CONFLICT (morph) DO UPDATE SET df = df + excluded.df",
+            [(m, c) for m, c in df_change.items() if c])
+        rows = [(seq, article_id, int(dup), encode_bag(counts), b"")
+                for seq, article_id, dup, counts in self.pending]
+        db.executemany("INSERT OR REPLACE INTO article_vectors VALUES (?, ?, ?, ?, ?)", rows)
+        df, n = load_df(db)
+        if n >= max(RETRAIN_GROWTH * int(_meta(db, "vectors_trained_n")), 1):
+            train(db, self.vectors)
+        else:
+            matrix = embed([counts for *_, counts in self.pending], self.vectors, df, n)
+            db.executemany("UPDATE article_vectors SET vector = ? WHERE seq = ?",
+                           [(matrix[i].tobytes(), p[0]) for i, p in enumerate(self.pending)])
 
 
 def query_vector(terms: list[Term], vectors: MorphemeVectors, db: sqlite3.Connection) -> np.ndarray | None:

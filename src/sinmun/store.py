@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -147,6 +148,22 @@ class AddResult:
     merged: int = 0  # exact duplicates of a stored article: recorded as another source
     revised: int = 0  # new text for a stored URL: the old text became a revision
     near_duplicates: int = 0  # stored, linked to their original, hidden from search
+
+
+@contextmanager
+def immediate(db: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction: committed when the block ends, rolled back if it
+    raises. Inside a caller's transaction it simply joins it."""
+    if db.in_transaction:
+        yield
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
 
 
 def now_iso() -> str:

@@ -24,6 +24,7 @@ from datetime import date
 from .articles import Article
 from .entities import Entity, display_names, extract
 from .korean import Aliases, Term
+from .store import immediate
 
 # Chosen on the labelled set (tests/fixtures/stories_labels.json), mid-plateau: 0.35, 0.40,
 # 0.45, 0.50 gave pairwise precision 0.89, 1.00, 1.00, 1.00 and recall 0.89, 0.89, 0.89, 0.44.
@@ -82,14 +83,10 @@ class Connector:
         """Write what was gathered since the last flush, in one transaction."""
         if not self.pending:
             return
-        db.execute("BEGIN IMMEDIATE")
         try:
-            for seq, article, entities, vec in self.pending:
-                self._write(db, seq, article, entities, vec)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+            with immediate(db):
+                for seq, article, entities, vec in self.pending:
+                    self._write(db, seq, article, entities, vec)
         finally:
             self.pending = []
 
