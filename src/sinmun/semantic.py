@@ -52,6 +52,7 @@ REMOVE_TOP = 1
 # vector of their own; like names Kiwi does not know, they get a direction of
 # their own (see `bag`).
 MEANING_TAGS = {"NNG", "NNP", "NR", "XR", "VV", "VA", "SL", "SH"}
+NAME_TAGS = {"NNP", "SL", "SH"}
 TITLE_WEIGHT = 3
 # Train again (fresh IDF for every article) when the archive has grown this much.
 RETRAIN_GROWTH = 2.0
@@ -142,7 +143,10 @@ def bag(parts: dict[str, list[Term]], vectors: MorphemeVectors) -> Counter[int]:
         for t in terms:
             if t.compound or t.tag not in MEANING_TAGS:
                 continue
-            key = t.morph if t.morph >= 0 and vectors.get(t.morph) is not None else name_key(t.text)
+            # Proper nouns, Latin and hanja go by their canonical text: 美 and 미국,
+            # Nvidia and 엔비디아 are one key, whichever tag Kiwi gave them.
+            named = t.tag in NAME_TAGS or t.morph < 0 or vectors.get(t.morph) is None
+            key = name_key(t.text) if named else t.morph
             counts[key] += weight
     return counts
 
