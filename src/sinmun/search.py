@@ -581,7 +581,10 @@ class Searcher:
             out[name] = [{"value": v, "count": n} for v, n in rows]
         rows = db.execute(
             "SELECT e.name, e.type, count(*) AS n FROM facet_ids f CROSS JOIN article_entities e ON e.article_id = f.id "
-            "GROUP BY e.name ORDER BY n DESC, e.name LIMIT ?", (FACET_VALUES,))
+            # A name Kiwi guessed (type 'name') must recur to be worth a click;
+            # dictionary names (people, organisations, ...) count from one article.
+            "GROUP BY e.name HAVING e.type != 'name' OR n >= 2 "
+            "ORDER BY n DESC, e.type = 'name', e.name LIMIT ?", (FACET_VALUES,))
         out["entity"] = [{"value": v, "type": t, "count": n} for v, t, n in rows]
         return {k: v for k, v in out.items() if v}
 
