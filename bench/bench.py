@@ -146,8 +146,8 @@ def eval_tables(out: Path) -> list[tuple[str, dict]]:
     from sinmun.evaluate import CONFIGS, load_qrels, run, summarize
 
     tables = []
-    for name, sources in (("seed", [SEED]), ("own", [ROOT / "tests" / "fixtures" / "sample.jsonl",
-                                                     ROOT / "tests" / "fixtures" / "stories.jsonl"])):
+    own = [ROOT / "tests" / "fixtures" / "sample.jsonl", ROOT / "tests" / "fixtures" / "stories.jsonl"]
+    for name, sources in (("seed", [SEED]), ("own", own), ("heldout", [SEED, *own])):
         db = out / f"eval-{name}.db"
         for p in (db, db.with_name(db.stem + ".index")):
             shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)

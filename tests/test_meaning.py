@@ -47,6 +47,17 @@ def test_eval_on_the_projects_own_articles(own_db):
     assert hybrid["all"]["ndcg@10"] > plain["all"]["ndcg@10"]
 
 
+def test_eval_on_the_held_out_set(own_db, tmp_path):
+    """Queries written after the rankings were tuned, over seed + own articles (40)."""
+    db = tmp_path / "all.db"
+    run_cli("ingest", str(SEED), str(FIXTURES / "sample.jsonl"), str(FIXTURES / "stories.jsonl"), db=db, check=True)
+    report = cli_json("eval", str(QRELS / "heldout.jsonl"), "--baseline", "plain", db=db)
+    hybrid, plain = report["summary"]["hybrid"], report["summary"]["plain"]
+    assert hybrid["all"]["ndcg@10"] > plain["all"]["ndcg@10"]
+    for kind in plain:
+        assert hybrid[kind]["ndcg@10"] >= plain[kind]["ndcg@10"] - 0.01, kind
+
+
 def test_eval_rejects_a_bad_judgement_file_with_its_line(seed_db, tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"query": "엔비디아", "relevant": {"x": 2}}\n{"query": "", "relevant": {}}\n', encoding="utf-8")

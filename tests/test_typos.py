@@ -30,6 +30,7 @@ def test_corrects_to_the_most_frequent_close_term(tmp_path):
     assert c.correct("수줄") == "수출"  # 수출 and 수술 are both one jamo away; 수출 is more common
     assert c.correct("엔비디아") is None  # known words are left alone
     assert c.correct("양봉") is None  # nothing close
+    assert c.correct("엔디비아") == "엔비디아"  # two syllables swapped
 
 
 def test_particles_are_kept_apart():

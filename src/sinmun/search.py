@@ -178,15 +178,25 @@ def unparse(parsed: ParsedQuery) -> str:
 
 
 def _any_field(schema: tantivy.Schema, forms: set[str], related: dict[str, float] | None = None) -> tantivy.Query:
-    """Any of `forms` in any text field; `related` words count too, at their own weight."""
-    weighted = {form: 1.0 for form in forms}
-    for form, weight in (related or {}).items():
-        weighted.setdefault(form, weight)
-    return Q.boolean_query([
-        (Occur.Should, Q.boost_query(Q.term_query(schema, f, form), boost * weight))
-        for f, boost in FIELD_BOOSTS.items()
-        for form, weight in sorted(weighted.items())
-    ])
+    """Any of `forms` in any text field.
+
+    `related` words are alternatives, not additions: the clause scores as the
+    best of the word itself and each related word at its own weight (dis-max),
+    so an article with 배터리 gains nothing from also saying 리튬, and one with
+    only 리튬 still matches the word, below those that say it.
+    """
+    def any_of(words: list[str], weight: float) -> tantivy.Query:
+        return Q.boolean_query([
+            (Occur.Should, Q.boost_query(Q.term_query(schema, f, form), boost * weight))
+            for f, boost in FIELD_BOOSTS.items()
+            for form in words
+        ])
+
+    own = any_of(sorted(forms), 1.0)
+    others = {form: weight for form, weight in (related or {}).items() if form not in forms}
+    if not others:
+        return own
+    return Q.disjunction_max_query([own] + [any_of([form], weight) for form, weight in sorted(others.items())])
 
 
 def word_clauses(terms: list[Term]) -> list[set[str]]:

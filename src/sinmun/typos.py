@@ -5,6 +5,7 @@ for 넷플릭스: ㅔ for ㅣ), which is a whole syllable to a character-level e
 distance. So words are compared as jamo strings (each syllable split into its
 initial, medial and final), with rapidfuzz's Levenshtein distance, against the
 terms the archive actually contains (table `term_df`, kept by the index sync).
+Two neighbouring syllables swapped (엔디비아) count as one slip too.
 """
 
 from __future__ import annotations
@@ -101,6 +102,10 @@ class Corrector:
         matches = process.extract(jamo(word), self.keys, scorer=Levenshtein.distance,
                                   score_cutoff=limit, limit=20)
         if not matches:
-            return None
+            # Two syllables typed in the wrong order (엔디비아): several jamo apart,
+            # one slip of the fingers.
+            swaps = [word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)]
+            known = [w for w in swaps if self.known(w)]
+            return max(known, key=lambda w: self.df[w]) if known else None
         best = min(matches, key=lambda m: (m[1], -self.df[self.terms[m[2]]]))
         return self.terms[best[2]]
