@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sinmun.search import QueryError, SearchRequest, parse_query
+from sinmun.query import QueryError, parse_query
+from sinmun.search import SearchRequest
 
 
 def search(archive, q: str = "", **params):

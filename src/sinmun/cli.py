@@ -412,19 +412,21 @@ def eval_(
             out.print(f"[bold]{c}[/bold]")
             for r in rs:
                 out.print(f"  {r.id:<10} {r.kind:<10} nDCG {r.ndcg10:.2f} MRR {r.mrr10:.2f} R@10 {r.recall10:.2f}  {r.query}")
+    # One row per kind and configuration, and the difference when comparing:
+    # narrow enough for an 80-column terminal or a pipe.
     table = Table(title=f"{qrels.name}: {len(judgements)} queries")
-    table.add_column("kind")
-    table.add_column("n", justify="right")
-    for c in configs:
-        for metric in ("nDCG@10", "MRR@10", "R@10", "R@100", "zero"):
-            table.add_column(f"{c} {metric}" if len(configs) > 1 else metric, justify="right")
-    for kind in summaries[configs[0]]:
-        row = [kind, str(summaries[configs[0]][kind]["queries"])]
-        for c in configs:
+    for name in ("kind", "n", "config", "nDCG@10", "MRR@10", "R@10", "R@100", "zero"):
+        table.add_column(name, justify="left" if name in ("kind", "config") else "right")
+    metrics = ("ndcg@10", "mrr@10", "recall@10", "recall@100", "zero_hits")
+    for kind, first in summaries[configs[0]].items():
+        for i, c in enumerate(configs):
             s = summaries[c][kind]
-            row += [f"{s['ndcg@10']:.3f}", f"{s['mrr@10']:.3f}", f"{s['recall@10']:.3f}",
-                    f"{s['recall@100']:.3f}", str(s["zero_hits"])]
-        table.add_row(*row)
+            table.add_row(kind if i == 0 else "", str(first["queries"]) if i == 0 else "", c,
+                          *[f"{s[m]:.3f}" for m in metrics[:4]], str(s["zero_hits"]))
+        if len(configs) > 1:
+            a, b = summaries[configs[0]][kind], summaries[configs[1]][kind]
+            table.add_row("", "", "[dim]difference[/dim]", *[f"{a[m] - b[m]:+.3f}" for m in metrics[:4]],
+                          f"{a['zero_hits'] - b['zero_hits']:+d}", end_section=True)
     out.print(table)
 
 

@@ -1,41 +1,28 @@
-"""Search: query syntax, Tantivy queries over Kiwi terms, snippets.
+"""Search: keyword, meaning and hybrid rankings, related words, spelling, facets.
 
-Query syntax (what a BigKinds or Naver user types):
-  words          every word must match (particles and spacing do not matter);
-                 when that finds fewer than `FALLBACK_BELOW` articles, articles
-                 matching only some words follow, ranked (`partial` is true)
-  "a phrase"     the words in this order, next to each other
-  -word          leave out articles with this word (also -"a phrase")
-Filters (section, series, since, until) and sorting are parameters, not syntax.
-
-Snippets come from Kiwi's offsets on the original text (stored in the index),
-so `엔비디아의` is highlighted as 엔비디아 and `Nvidia` for a query `엔비디아`.
+Words must all match; when that finds fewer than `FALLBACK_BELOW` articles,
+articles matching only some words follow, ranked (`partial` is true). The query
+syntax and the Tantivy queries it becomes are in `query.py`; snippets in
+`snippets.py`.
 """
 
 from __future__ import annotations
 
-import html
-import re
 from dataclasses import asdict, dataclass, field
-from datetime import date
 
 import tantivy
 
-from .articles import Article
-from .errors import SinmunError
 from .index import SearchIndex, decode_offsets
-from .korean import Analyzer, Term, normalize
+from .korean import Analyzer, Term
+from .query import ParsedQuery, QueryError, any_field, parse_day, parse_query, phrase_query, unparse, word_clauses
+from .snippets import make_snippet, mark
 from .store import Store
 
 Q = tantivy.Query
 Occur = tantivy.Occur
 
-FIELD_BOOSTS = {"title": 3.0, "lead": 1.5, "body": 1.0}
 FALLBACK_BELOW = 3
 PROXIMITY_BOOST = 2.0
-SNIPPET_CHARS = 160
-# Parts of an article a snippet may come from, in order of preference.
-SNIPPET_PARTS = ("body", "explainer", "summary", "key_insights")
 SORTS = ("relevance", "date")
 MODES = ("keyword", "semantic", "hybrid")
 DEFAULT_MODE = "hybrid"
@@ -56,12 +43,6 @@ SEMANTIC_RELATIVE = 0.6
 RRF_K = 60
 FACET_DEPTH = 1000
 FACET_VALUES = 8
-
-_SYNTAX = re.compile(r'(-?)"([^"]*)"?|(\S+)')
-
-
-class QueryError(SinmunError):
-    """A query or parameter the user must correct; the message says how."""
 
 
 @dataclass
@@ -130,102 +111,6 @@ class Results:
         }
 
 
-def parse_day(value: str, end: bool) -> int:
-    """'2025', '2025-12' or '2025-12-15' -> 20251215 (the first or last day of the span)."""
-    value = value.strip()
-    try:
-        if re.fullmatch(r"\d{4}", value):
-            year, month, day = int(value), (12 if end else 1), (31 if end else 1)
-        elif re.fullmatch(r"\d{4}-\d{1,2}", value):
-            year, month = map(int, value.split("-"))
-            if end:
-                nxt = date(year + month // 12, month % 12 + 1, 1)
-                day = (nxt - date.resolution).day
-            else:
-                day = 1
-        else:
-            d = date.fromisoformat(value[:10])
-            year, month, day = d.year, d.month, d.day
-        date(year, month, day)
-    except ValueError:
-        raise QueryError(f"not a date: {value!r} (use YYYY, YYYY-MM or YYYY-MM-DD)") from None
-    return year * 10000 + month * 100 + day
-
-
-@dataclass
-class ParsedQuery:
-    words: str
-    phrases: list[str]
-    excluded: list[str]
-
-
-def parse_query(text: str) -> ParsedQuery:
-    words, phrases, excluded = [], [], []
-    for m in _SYNTAX.finditer(normalize(text)[0]):
-        minus, phrase, word = m.groups()
-        if phrase is not None:
-            (excluded if minus else phrases).append(phrase)
-        elif word.startswith("-") and len(word) > 1:
-            excluded.append(word[1:])
-        elif word != "-":
-            words.append(word)
-    return ParsedQuery(" ".join(words), [p for p in phrases if p.strip()], [e for e in excluded if e.strip()])
-
-
-def unparse(parsed: ParsedQuery) -> str:
-    """The query text for a parsed query (to show a corrected query)."""
-    return " ".join([parsed.words] + [f'"{p}"' for p in parsed.phrases] + [f'-"{e}"' for e in parsed.excluded]).strip()
-
-
-def _any_field(schema: tantivy.Schema, forms: set[str], related: dict[str, float] | None = None) -> tantivy.Query:
-    """Any of `forms` in any text field.
-
-    `related` words are alternatives, not additions: the clause scores as the
-    best of the word itself and each related word at its own weight (dis-max),
-    so an article with 배터리 gains nothing from also saying 리튬, and one with
-    only 리튬 still matches the word, below those that say it.
-    """
-    def any_of(words: list[str], weight: float) -> tantivy.Query:
-        return Q.boolean_query([
-            (Occur.Should, Q.boost_query(Q.term_query(schema, f, form), boost * weight))
-            for f, boost in FIELD_BOOSTS.items()
-            for form in words
-        ])
-
-    own = any_of(sorted(forms), 1.0)
-    others = {form: weight for form, weight in (related or {}).items() if form not in forms}
-    if not others:
-        return own
-    return Q.disjunction_max_query([own] + [any_of([form], weight) for form, weight in sorted(others.items())])
-
-
-def word_clauses(terms: list[Term]) -> list[set[str]]:
-    """One set of acceptable forms per word: the word itself, or any joined form
-    (compound or multi-word name) that covers it."""
-    primaries = [t for t in terms if not t.compound]
-    compounds = [t for t in terms if t.compound]
-    clauses: list[set[str]] = []
-    for t in primaries:
-        forms = {t.text} | {c.text for c in compounds if c.start <= t.start and t.end <= c.end}
-        if forms not in clauses:
-            clauses.append(forms)
-    return clauses
-
-
-def _phrase(schema: tantivy.Schema, terms: list[Term], slop: int = 0) -> tantivy.Query | None:
-    primaries = [t for t in terms if not t.compound]
-    if not primaries:
-        return None
-    if len(primaries) == 1:
-        return _any_field(schema, {primaries[0].text})
-    first = primaries[0].position
-    words = [(t.position - first, t.text) for t in primaries]
-    return Q.boolean_query([
-        (Occur.Should, Q.boost_query(Q.phrase_query(schema, f, words, slop), boost))
-        for f, boost in FIELD_BOOSTS.items()
-    ])
-
-
 @dataclass
 class Ranked:
     """One ranking of article ids, best first, with what the page needs."""
@@ -273,7 +158,7 @@ class Searcher:
         related = related or {}
         for forms in clauses:
             highlight |= forms
-        queries = [_any_field(self.schema, f, {w: b for form in f for w, b in related.get(form, {}).items()})
+        queries = [any_field(self.schema, f, {w: b for form in f for w, b in related.get(form, {}).items()})
                    for f in clauses]
         if require_all:
             must.extend((Occur.Must, q) for q in queries)
@@ -281,7 +166,7 @@ class Searcher:
             must.append((Occur.Must, Q.boolean_query([(Occur.Should, q) for q in queries])))
         if require_all and len(clauses) >= 2:
             # Words found next to each other, as typed, rank higher (phrase boost).
-            nearby = _phrase(self.schema, terms, slop=2)
+            nearby = phrase_query(self.schema, terms, slop=2)
             if nearby is not None:
                 must.append((Occur.Should, Q.boost_query(nearby, PROXIMITY_BOOST)))
         for phrase in parsed.phrases:
@@ -289,7 +174,7 @@ class Searcher:
             for text in {phrase, phrase.replace(" ", "")}:
                 phrase_terms = self.analyzer.analyze(text)
                 highlight |= {t.text for t in phrase_terms}
-                query = _phrase(self.schema, phrase_terms)
+                query = phrase_query(self.schema, phrase_terms)
                 if query is not None:
                     variants.append((Occur.Should, query))
             if variants:
@@ -297,7 +182,7 @@ class Searcher:
         for word in parsed.excluded:
             excluded = word_clauses(self.analyzer.analyze(word))
             if excluded:
-                every_word = [(Occur.Must, _any_field(self.schema, f)) for f in excluded]
+                every_word = [(Occur.Must, any_field(self.schema, f)) for f in excluded]
                 must.append((Occur.MustNot, Q.boolean_query(every_word)))
         must.extend(self._filters(request))
         if not any(occur == Occur.Must for occur, _ in must):
@@ -624,65 +509,3 @@ def fuse(keyword: Ranked, meaning: Ranked) -> Ranked:
     extra = len(set(meaning.ids) - set(keyword.scores))
     return Ranked(ids=ids, scores=scores, partial=keyword.partial, total=keyword.total + extra,
                   strict=keyword.strict, highlight=keyword.highlight)
-
-
-def _spans(offsets: list[tuple], highlight: set[str]) -> list[tuple[int, int]]:
-    """Merged (start, end) character spans of the highlighted terms.
-
-    A joined form (`美 무역` for 미국무역) is marked only where its parts are not,
-    so a match reads as the words, not the gap between them.
-    """
-    words = [(o[1], o[2]) for o in offsets if o[0] in highlight and len(o) == 3]
-    joined = [(o[1], o[2]) for o in offsets if o[0] in highlight and len(o) == 4]
-    spans = sorted(words + [
-        (s, e) for s, e in joined if not any(s <= ws and we <= e for ws, we in words)
-    ])
-    merged: list[tuple[int, int]] = []
-    for s, e in spans:
-        if merged and s < merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
-        else:
-            merged.append((s, e))
-    return merged
-
-
-def mark(text: str, offsets: list[tuple], highlight: set[str], start: int = 0, end: int | None = None) -> str:
-    """HTML-escaped `text[start:end]` with the highlighted terms in <mark>."""
-    end = len(text) if end is None else end
-    out, pos = [], start
-    for s, e in _spans(offsets, highlight):
-        if e <= start or s >= end:
-            continue
-        s, e = max(s, start), min(e, end)
-        out.append(html.escape(text[pos:s], quote=False))
-        out.append(f"<mark>{html.escape(text[s:e], quote=False)}</mark>")
-        pos = e
-    out.append(html.escape(text[pos:end], quote=False))
-    return "".join(out)
-
-
-def make_snippet(article: Article, offsets: dict, highlight: set[str], width: int = SNIPPET_CHARS) -> str:
-    """The passage of about `width` characters with the most distinct query terms."""
-    for part in SNIPPET_PARTS:
-        text = getattr(article, part) or ""
-        found = [(o[0], o[1], o[2]) for o in offsets.get(part, []) if o[0] in highlight]
-        if found:
-            break
-    else:
-        part, text, found = "body", article.body, []
-    best_start, best_score = 0, -1
-    for _, s, _ in found:
-        score = len({t for t, s2, e2 in found if s <= s2 and e2 <= s + width})
-        if score > best_score:
-            best_start, best_score = s, score
-    # Start a little before the first match, at a word boundary.
-    start = max(0, best_start - width // 4)
-    if start > 0:
-        space = text.find(" ", start)
-        start = space + 1 if 0 <= space < best_start else start
-    end = min(len(text), start + width)
-    if end < len(text):
-        space = text.rfind(" ", start, end)
-        end = space if space > start + width // 2 else end
-    body = mark(text, offsets.get(part, []), highlight, start, end)
-    return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")

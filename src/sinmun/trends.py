@@ -17,7 +17,8 @@ from datetime import date, timedelta
 from itertools import combinations
 
 from .errors import SinmunError
-from .search import ParsedQuery, SearchRequest, Searcher
+from .query import ParsedQuery
+from .search import SearchRequest, Searcher
 
 INTERVALS = ("day", "week", "month")
 NETWORK_NODES = 25

@@ -6,7 +6,8 @@ from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 
-from ..search import QueryError, SearchRequest
+from ..query import QueryError
+from ..search import SearchRequest
 
 router = APIRouter(prefix="/api", tags=["api"])
 
