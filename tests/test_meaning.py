@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import httpx
@@ -96,6 +97,16 @@ def test_related_words_find_what_the_article_calls_it(seed_db, seed_ids):
     plain = cli_json("search", "AI 거품", "--mode", "keyword", "--no-expand", db=seed_db)
     assert plain["related_words"] == []
     assert all(h["partial"] for h in plain["hits"] if h["id"] == oracle)
+
+
+def test_snippets_show_the_typed_words_before_their_stand_ins(seed_db):
+    """When related words are searched too, the passage shown still holds the
+    words the reader typed, and every word it was chosen for is marked."""
+    results = cli_json("search", "넷플릭스 인수", "--limit", "3", db=seed_db)
+    assert results["related_words"]  # 인수 had stand-ins (매각, 합병)
+    for hit in results["hits"][:2]:  # the two articles with both words
+        marked = set(re.findall(r"<mark>(.*?)</mark>", hit["snippet"]))
+        assert {"넷플릭스", "인수"} <= marked, hit["snippet"]
 
 
 def test_search_by_meaning_finds_paraphrases(seed_db, seed_ids):

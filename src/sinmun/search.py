@@ -419,6 +419,7 @@ class Searcher:
         articles = self.store.get_many(page)
         docs = self._docs(searcher, page)
         highlight = keyword.highlight | {t.text for t in terms if not t.compound}
+        stand_ins = {w for forms in related.values() for w in forms} - {t.text for t in terms}
         hits = []
         for article_id in page:
             article = articles.get(article_id)
@@ -430,7 +431,7 @@ class Searcher:
                 id=article.id, title=article.title, series=article.series, episode=article.episode,
                 section=article.section, published=article.published,
                 score=round(ranked.scores.get(article_id, 0.0), 4) if request.sort == "relevance" else 0.0,
-                snippet=make_snippet(article, offsets, highlight),
+                snippet=make_snippet(article, offsets, highlight, stand_ins),
                 title_html=mark(article.title, offsets.get("title", []), highlight),
                 partial=article_id in keyword.partial and article_id not in meaning.scores,
                 found_by=found_by,

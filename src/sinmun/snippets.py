@@ -50,8 +50,14 @@ def mark(text: str, offsets: list[tuple], highlight: set[str], start: int = 0, e
     return "".join(out)
 
 
-def make_snippet(article: Article, offsets: dict, highlight: set[str], width: int = SNIPPET_CHARS) -> str:
-    """The passage of about `width` characters with the most distinct query terms."""
+def make_snippet(article: Article, offsets: dict, highlight: set[str], stand_ins: set[str] = frozenset(),
+                 width: int = SNIPPET_CHARS) -> str:
+    """The passage of about `width` characters with the most distinct query terms.
+
+    `stand_ins` (related words searched in place of a query word) are marked too,
+    but a passage with the words the reader typed beats one with only their
+    stand-ins: the snippet should show why the article matched what was asked.
+    """
     for part in SNIPPET_PARTS:
         text = getattr(article, part) or ""
         found = [(o[0], o[1], o[2]) for o in offsets.get(part, []) if o[0] in highlight]
@@ -59,13 +65,17 @@ def make_snippet(article: Article, offsets: dict, highlight: set[str], width: in
             break
     else:
         part, text, found = "body", article.body, []
-    best_start, best_score = 0, -1
+    # A passage is shown from a little before its first match (`lead`), so it is
+    # scored over what will be shown after that match.
+    lead = width // 4
+    best_start, best_score = 0, (-1, -1)
     for _, s, _ in found:
-        score = len({t for t, s2, e2 in found if s <= s2 and e2 <= s + width})
+        inside = {t for t, s2, e2 in found if s <= s2 and e2 <= s + width - lead}
+        score = (len(inside - stand_ins), len(inside & stand_ins))
         if score > best_score:
             best_start, best_score = s, score
     # Start a little before the first match, at a word boundary.
-    start = max(0, best_start - width // 4)
+    start = max(0, best_start - lead)
     if start > 0:
         space = text.find(" ", start)
         start = space + 1 if 0 <= space < best_start else start
