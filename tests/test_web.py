@@ -114,6 +114,10 @@ def test_search_page_corrects_a_typo_and_narrows_by_facet(browser, server):
     assert all(name in m for m in metas)
     # An entity facet narrows too, and says so.
     page.goto(server + "/search?q=" + "인수")
+    # Names come grouped as BigKinds readers know them; Netflix is an organisation.
+    groups = page.locator(".facet[data-facet=entity] h2").all_inner_texts()
+    assert groups and set(groups) <= {"인물", "기관", "장소", "키워드"}
+    assert "넷플릭스" in page.locator(".facet[data-facet=entity] h2:text-is('기관') + ul").inner_text()
     entity = page.locator(".facet[data-facet=entity] li a", has_text="넷플릭스")
     entity.click()
     page.wait_for_url("**entity=*")

@@ -106,6 +106,9 @@ async def series(request: Request, name: str):
     return _listing_page(request, name, series=name)
 
 
+ENTITY_GROUPS = {"person": "인물", "org": "기관", "place": "장소", "concept": "키워드"}
+
+
 def _narrowed(request: Request, **params: str) -> str:
     """This search page's URL with `params` set (a facet link), back to page 1."""
     query = {k: v for k, v in request.query_params.items() if k != "page"}
@@ -134,6 +137,11 @@ async def search(request: Request, q: str = "", section: str = "", series: str =
                 params = {"since": v["value"], "until": v["value"]} if name == "year" else {name: v["value"]}
                 links.append({**v, "href": _narrowed(request, **params)})
             facet_links[name] = links
+        # Names grouped the way BigKinds readers know them: people, organisations, places, other keywords.
+        groups: dict[str, list[dict]] = {label: [] for label in ENTITY_GROUPS.values()}
+        for link in facet_links.get("entity", []):
+            groups[ENTITY_GROUPS.get(link.get("type"), "키워드")].append(link)
+        facet_links["entity"] = [(label, links) for label, links in groups.items() if links]
     clear = {name: _narrowed(request, **({"since": "", "until": ""} if name == "year" else {name: ""}))
              for name in ("section", "series", "entity", "year")}
     return render(request, "search.html", title=f"{q} - 검색" if q else "검색", q=q, results=results, hits=hits,
