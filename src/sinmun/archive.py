@@ -285,7 +285,7 @@ class Archive:
 
         seq = self.index.read_meta().seq
         if getattr(self, "_corrector", None) is None or self._corrector[0] != seq:
-            self._corrector = (seq, Corrector(self.store.db))
+            self._corrector = (seq, Corrector(self.store.db, self.analyzer.aliases.latin))
         return self._corrector[1]
 
     def get(self, article_id: str) -> Article | None:

@@ -33,7 +33,7 @@ from .errors import SinmunError
 MODEL_TYPE = "cong"
 # Bump when the analysis changes in a way that changes index terms: the index
 # notices the new fingerprint and rebuilds itself from the store.
-ANALYSIS_VERSION = "3"
+ANALYSIS_VERSION = "4"
 
 DEFAULT_ALIASES = Path(__file__).parent / "data" / "aliases.txt"
 # Sections of the alias file: what kind of thing each name is.
@@ -108,6 +108,9 @@ def _joins(gap: str) -> bool:
     return not gap or gap == " "
 
 
+_LATIN_WORD = re.compile(r"\b[A-Za-z][A-Za-z0-9&]{3,}\b")
+
+
 def alias_key(form: str) -> str:
     """How a name is looked up: case, spaces and periods do not matter."""
     return _KEY_JUNK.sub("", unicodedata.normalize("NFKC", form)).lower()
@@ -130,6 +133,7 @@ class Aliases:
     words: list[str]  # Hangul names to pin as Kiwi user words
     source_text: str
     types: dict[str, str] = field(default_factory=dict)  # canonical display form -> entity type
+    latin: list[str] = field(default_factory=list)  # English words of the names, as written (spelling correction)
 
     @classmethod
     def load(cls, path: Path | None = None) -> Aliases:
@@ -141,6 +145,7 @@ class Aliases:
         canonical: dict[str, str] = {}
         words: list[str] = []
         types: dict[str, str] = {}
+        latin: dict[str, None] = {}
         kind = "name"
         for line_no, line in enumerate(text.splitlines(), 1):
             line = line.split("#", 1)[0].strip()
@@ -163,11 +168,12 @@ class Aliases:
                     canonical[f"{alias_key(word)}/{tag}"] = name
                     continue
                 canonical[alias_key(form)] = name
+                latin.update(dict.fromkeys(_LATIN_WORD.findall(form)))
                 # Single syllables stay out of Kiwi: pinning 금 would break 금리.
                 # Spaced names stay out too: their parts must remain searchable.
                 if len(form) >= 2 and " " not in form and re.search(r"[가-힣]", form):
                     words.append(form)
-        return cls(canonical=canonical, words=words, source_text=text, types=types)
+        return cls(canonical=canonical, words=words, source_text=text, types=types, latin=list(latin))
 
     def lookup(self, form: str, tag: str | None = None) -> str | None:
         key = alias_key(form)

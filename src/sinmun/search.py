@@ -250,7 +250,7 @@ class Searcher:
         if self._make_corrector is not None:
             return self._make_corrector()
         if self._corrector is None:
-            self._corrector = Corrector(self.store.db)
+            self._corrector = Corrector(self.store.db, self.analyzer.aliases.latin)
         return self._corrector
 
     def correction(self, words: str, terms: list[Term]) -> str | None:

@@ -82,6 +82,10 @@ class MorphemeVectors:
         _, _, vt = np.linalg.svd(raw - self.mean, full_matrices=False)
         self.top = vt[:REMOVE_TOP]
         self.dim = self.project.shape[0]
+        # Kiwi's first morpheme ids are placeholders, one per tag, shared by every
+        # word it does not know (뉴트리노 and 카오리나이트 are both id 2): they mean
+        # nothing, so such words are keyed by their text, like names.
+        self.first_known = next(i for i in range(1000) if kiwi.morpheme(i).form)
         self._cache: dict[int, np.ndarray | None] = {}
 
     def get(self, morph: int) -> np.ndarray | None:
@@ -89,7 +93,7 @@ class MorphemeVectors:
         if morph in self._cache:
             return self._cache[morph]
         vec = None
-        if morph >= 0:
+        if morph >= self.first_known:
             sim = self.kiwi.morpheme_similarity
             sims = np.fromiter((sim(morph, a) for a in self.anchors), dtype=float, count=len(self.anchors))
             if not np.isnan(sims).any():
@@ -266,6 +270,11 @@ def query_vector(terms: list[Term], vectors: MorphemeVectors, db: sqlite3.Connec
         return None
     marks = ", ".join("?" for _ in counts)
     df = dict(db.execute(f"SELECT morph, df FROM morph_df WHERE morph IN ({marks})", list(counts)).fetchall())
+    # A name no article contains has only its random direction, which matches
+    # nothing but noise (and would weigh most, having the highest IDF).
+    counts = Counter({key: c for key, c in counts.items() if key >= 0 or df.get(key)})
+    if not counts:
+        return None
     n = db.execute("SELECT count(*) FROM article_vectors").fetchone()[0]
     vec = embed([counts], vectors, df, n)[0]
     return vec if vec.any() else None

@@ -19,7 +19,12 @@ from .korean import Term
 
 # Jamo edits allowed: 1 for words of up to 4 syllables, 2 beyond.
 LONG_WORD = 5
+# Latin words: none corrected below 4 letters (too many near neighbours: AMD, AWS),
+# 1 letter off up to 7 letters, 2 from 8.
+LATIN_MIN = 4
+LATIN_LONG = 8
 _HANGUL = re.compile(r"[가-힣]")
+_LATIN = re.compile(r"[a-z][a-z0-9&]*")
 # Particles that may follow a mistyped name; longest first.
 PARTICLES = sorted(
     "의 은 는 이 가 을 를 에 에서 에게 와 과 로 으로 도 만 보다 부터 까지 처럼 이라는 라는 이란 란".split(),
@@ -80,13 +85,19 @@ def split_particle(word: str) -> tuple[str, str]:
 
 
 class Corrector:
-    """Closest known spelling of a word, by jamo edit distance."""
+    """Closest known spelling of a word, by jamo edit distance.
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    Latin words go by letters against the alias dictionary's English spellings
+    (`latin`): the archive indexes Nvidia as 엔비디아, so its own vocabulary has
+    no English names to offer for `Nvdia`.
+    """
+
+    def __init__(self, db: sqlite3.Connection, latin: list[str] = ()) -> None:
         rows = db.execute("SELECT term, df FROM term_df WHERE df > 0").fetchall()
         self.df = dict(rows)
         self.terms = [t for t, _ in rows]
         self.keys = [jamo(t) for t in self.terms]
+        self.latin = {w.lower(): w for w in latin}
 
     def known(self, term: str) -> bool:
         return self.df.get(term, 0) > 0
@@ -98,6 +109,8 @@ class Corrector:
 
         if len(word) < 2 or self.known(word):
             return None
+        if _LATIN.fullmatch(word):
+            return self._correct_latin(word)
         limit = 1 if len(word) < LONG_WORD else 2
         matches = process.extract(jamo(word), self.keys, scorer=Levenshtein.distance,
                                   score_cutoff=limit, limit=20)
@@ -109,3 +122,15 @@ class Corrector:
             return max(known, key=lambda w: self.df[w]) if known else None
         best = min(matches, key=lambda m: (m[1], -self.df[self.terms[m[2]]]))
         return self.terms[best[2]]
+
+    def _correct_latin(self, word: str) -> str | None:
+        """The dictionary's English spelling within 1 letter (2 from 8 letters), as written there."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import Levenshtein
+
+        word = word.lower()
+        if len(word) < LATIN_MIN or word in self.latin:
+            return None
+        limit = 1 if len(word) < LATIN_LONG else 2
+        match = process.extractOne(word, list(self.latin), scorer=Levenshtein.distance, score_cutoff=limit)
+        return self.latin[match[0]] if match else None
