@@ -8,7 +8,9 @@ syntax and the Tantivy queries it becomes are in `query.py`; snippets in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 import tantivy
 
@@ -17,6 +19,10 @@ from .korean import Analyzer, Term
 from .query import ParsedQuery, QueryError, any_field, parse_day, parse_query, phrase_query, unparse, word_clauses
 from .snippets import make_snippet, mark
 from .store import Store
+
+if TYPE_CHECKING:
+    from .semantic import MorphemeVectors, VectorIndex
+    from .typos import Corrector
 
 Q = tantivy.Query
 Occur = tantivy.Occur
@@ -126,19 +132,20 @@ class Ranked:
 class Searcher:
     """Answers search requests against one store, its index and its vectors."""
 
-    def __init__(self, store: Store, index: SearchIndex, analyzer: Analyzer, vectors=None, vector_index=None,
-                 corrector=None) -> None:
-        """`vectors` and `corrector` are callables, called only when a search needs
-        them: recovering Kiwi's vectors costs ~1.6 s once per process, and most
-        queries find enough by their words."""
+    def __init__(self, store: Store, index: SearchIndex, analyzer: Analyzer,
+                 vectors: Callable[[], MorphemeVectors] | None, vector_index: VectorIndex | None,
+                 corrector: Callable[[], Corrector]) -> None:
+        """`vectors` and `corrector` are callables (the archive caches what they
+        give), called only when a search needs them: recovering Kiwi's vectors
+        costs ~1.6 s once per process, and most queries find enough by their words.
+        With `vectors` None, search is by keyword only."""
         self.store = store
         self.index = index
         self.analyzer = analyzer
         self.schema = index.schema
-        self._make_vectors = vectors  # -> semantic.MorphemeVectors; None: keyword only
+        self._make_vectors = vectors
         self.vector_index = vector_index
-        self._make_corrector = corrector  # a callable giving a typos.Corrector (cached by the archive)
-        self._corrector = None
+        self.corrector = corrector
 
     # --- building the keyword query ---
 
@@ -243,15 +250,6 @@ class Searcher:
             if found:
                 related[t.text] = found
         return related
-
-    def corrector(self):
-        from .typos import Corrector
-
-        if self._make_corrector is not None:
-            return self._make_corrector()
-        if self._corrector is None:
-            self._corrector = Corrector(self.store.db, self.analyzer.aliases.latin)
-        return self._corrector
 
     def correction(self, words: str, terms: list[Term]) -> str | None:
         """`words` with each unknown word replaced by the nearest known spelling, or None."""
