@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections import Counter
+from collections.abc import Iterable
 
 from .articles import Article
 from .korean import Term
@@ -92,7 +93,7 @@ class Corrector:
     no English names to offer for `Nvdia`.
     """
 
-    def __init__(self, db: sqlite3.Connection, latin: list[str] = ()) -> None:
+    def __init__(self, db: sqlite3.Connection, latin: Iterable[str] = ()) -> None:
         rows = db.execute("SELECT term, df FROM term_df WHERE df > 0").fetchall()
         self.df = dict(rows)
         self.terms = [t for t, _ in rows]
