@@ -100,6 +100,16 @@ def test_names_the_archive_never_saw_find_nothing_by_meaning(seed_db):
     assert results["hits"] == [] and results["total"] == 0
 
 
+def test_a_query_of_names_finds_only_articles_naming_them(seed_db):
+    """A name has no neighbours in meaning: meaning may rank the articles that name
+    it, never bring in others (it used to add unrelated articles below the match)."""
+    for query in ("Sam Altman", "Oracle", "엔비디아"):
+        named = set(ids_of(cli_json("search", query, "--mode", "keyword", "--limit", "100", db=seed_db)))
+        for mode in ("hybrid", "semantic"):
+            found = ids_of(cli_json("search", query, "--mode", mode, "--limit", "100", db=seed_db))
+            assert found and set(found) <= named, (query, mode)
+
+
 def test_a_correct_word_is_left_alone(seed_db):
     results = cli_json("search", "엔비디아의 수출", db=seed_db)
     assert results["corrected_from"] is None and results["suggestion"] is None

@@ -329,26 +329,33 @@ class Searcher:
     def semantic(self, searcher: tantivy.Searcher, parsed: ParsedQuery, request: SearchRequest,
                  terms: list[Term], depth: int) -> Ranked:
         """Articles nearest in meaning, that also meet the query's filters and constraints."""
-        from .semantic import query_vector, resolve
+        from .semantic import bag, query_vector, resolve
 
         ranked = Ranked()
         if self._make_vectors is None or self.vector_index is None:
             return ranked
-        vec = query_vector(terms, self._make_vectors(), self.store.db)
+        vectors = self._make_vectors()
+        vec = query_vector(terms, vectors, self.store.db)
         if vec is None:
             return ranked
         found = resolve(self.store.db, self.vector_index.search(vec, max(depth * 4, 200)))
         if not found:
             return ranked
-        constraints, _, _ = self.build(parsed, request, require_all=True, terms=[], words=False)
+        # Names have no neighbours in meaning (each is a random direction of its
+        # own), so for a query of names alone (Sam Altman, 엔비디아) meaning only
+        # ranks the articles that name one; the rest of its ranking is noise.
+        names_only = all(key < 0 for key in bag({"body": terms}, vectors))
+        constraints, _, _ = self.build(parsed, request, require_all=False, terms=terms, words=names_only)
         ids = [article_id for article_id, _ in found]
         allowed_query = Q.boolean_query([(Occur.Must, Q.term_set_query(self.schema, "id", ids)),
                                          (Occur.Must, constraints)])
         allowed = set(self.ids(searcher, searcher.search(allowed_query, limit=len(ids)).hits))
         found = [(article_id, score) for article_id, score in found if article_id in allowed]
         # Relative to the best match that meets the filters: within a section, the
-        # nearest articles of that section.
-        floor = max(SEMANTIC_MIN, SEMANTIC_RELATIVE * found[0][1]) if found else SEMANTIC_MIN
+        # nearest articles of that section. Articles naming the names all count: a
+        # name is one of hundreds of directions summed into an article, and its
+        # cosine is small even where the article is about it.
+        floor = max(SEMANTIC_MIN, SEMANTIC_RELATIVE * found[0][1]) if found and not names_only else -1.0
         for article_id, score in found:
             if score >= floor and len(ranked.ids) < depth:
                 ranked.ids.append(article_id)
