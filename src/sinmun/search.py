@@ -335,7 +335,8 @@ class Searcher:
         if self._make_vectors is None or self.vector_index is None:
             return ranked
         vectors = self._make_vectors()
-        vec = query_vector(terms, vectors, self.store.db)
+        counts = bag({"body": terms}, vectors)
+        vec = query_vector(counts, vectors, self.store.db)
         if vec is None:
             return ranked
         found = resolve(self.store.db, self.vector_index.search(vec, max(depth * 4, 200)))
@@ -344,7 +345,7 @@ class Searcher:
         # Names have no neighbours in meaning (each is a random direction of its
         # own), so for a query of names alone (Sam Altman, 엔비디아) meaning only
         # ranks the articles that name one; the rest of its ranking is noise.
-        names_only = all(key < 0 for key in bag({"body": terms}, vectors))
+        names_only = all(key < 0 for key in counts)
         constraints, _, _ = self.build(parsed, request, require_all=False, terms=terms, words=names_only)
         ids = [article_id for article_id, _ in found]
         allowed_query = Q.boolean_query([(Occur.Must, Q.term_set_query(self.schema, "id", ids)),

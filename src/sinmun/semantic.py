@@ -263,9 +263,8 @@ class Embedder:
                            [(matrix[i].tobytes(), p[0]) for i, p in enumerate(self.pending)])
 
 
-def query_vector(terms: list[Term], vectors: MorphemeVectors, db: sqlite3.Connection) -> np.ndarray | None:
-    """The query embedded like an article (None when no word has a vector)."""
-    counts = bag({"body": terms}, vectors)
+def query_vector(counts: Counter[int], vectors: MorphemeVectors, db: sqlite3.Connection) -> np.ndarray | None:
+    """The query's bag (`bag` of its terms) embedded like an article; None when no word has a vector."""
     if not counts:
         return None
     marks = ", ".join("?" for _ in counts)
