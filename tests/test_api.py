@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from conftest import SEED
 
 from sinmun.ingest import read_path
@@ -76,3 +77,42 @@ def test_pages_render_server_side(server):
     assert get(server, "/sections/없는섹션").status_code == 404
     results = get(server, "/search", q="OpenAI")
     assert "<mark>오픈AI</mark>" in results.text
+
+
+def test_huge_offsets_and_pages_are_refused_and_the_server_keeps_serving(server):
+    """One GET used to abort the server: Tantivy was asked for offset + limit hits."""
+    deep = get(server, "/api/search", q="엔비디아", offset=10_000_000_000)
+    assert deep.status_code == 422 and deep.json()["message"].startswith("offset")
+    window = get(server, "/api/search", q="엔비디아", offset=9_995, limit=10)
+    assert window.status_code == 400 and "10000" in window.json()["message"]
+    assert get(server, "/search", q="엔비디아", page=1_000_000_000).status_code == 400
+    assert get(server, "/api/search", q="엔비디아").status_code == 200
+
+
+@pytest.mark.parametrize("path, params", [
+    ("/api/search", {"q": "엔비디아", "offset": 2**64}),
+    ("/api/search", {"q": "엔비디아", "limit": 2**64}),
+    ("/api/articles", {"offset": 2**64}),
+    ("/api/stories", {"min_size": 2**64}),
+    ("/api/stories", {"offset": 2**64}),
+    ("/", {"page": 2**64}),
+    ("/sections/IT%2F바이오", {"page": 2**64}),
+    ("/search", {"q": "엔비디아", "page": 2**64}),
+])
+def test_integers_past_64_bits_are_a_client_error_not_a_500(server, path, params):
+    response = get(server, path, **params)
+    assert 400 <= response.status_code < 500, (path, response.status_code)
+
+
+def test_article_ids_match_exactly_or_by_a_plain_prefix(server):
+    article_id = get(server, "/api/articles", limit=1).json()["articles"][0]["id"]
+    assert get(server, f"/api/articles/{article_id[:8]}").json()["id"] == article_id
+    for pattern in (article_id[:-1] + "_", article_id[:8] + "%", "________________", "%"):
+        assert get(server, f"/api/articles/{pattern}").status_code == 404, pattern
+
+
+@pytest.mark.parametrize("q", ["-", '"', "😀", "- ~ !"])
+def test_a_query_with_no_words_is_refused_not_answered_with_everything(server, q):
+    response = get(server, "/api/search", q=q)
+    assert response.status_code == 400
+    assert "no words" in response.json()["message"]

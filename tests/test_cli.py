@@ -124,3 +124,17 @@ def test_db_defaults_to_env_then_cwd(seed_db, tmp_path):
     out = subprocess.run([str(sys.executable).replace("python", "sinmun"), "stats", "--json"],
                          capture_output=True, text=True, env=env, cwd=tmp_path, check=True).stdout
     assert json.loads(out)["db"] == str(seed_db)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["search", "엔비디아", "--offset", "10000000000"], "10000"),
+    (["search", "엔비디아", "--offset", str(2**64)], "10000"),
+    (["list", "--offset", str(2**64)], "10000"),
+    (["stories", "--min-size", str(2**64)], "--min-size"),
+    (["search", "😀"], "no words"),
+])
+def test_out_of_range_numbers_and_empty_queries_are_one_line_errors(seed_db, args, message):
+    proc = run_cli(*args, db=seed_db)
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and message in lines[0], lines

@@ -28,6 +28,9 @@ from .articles import parse_published
 from .ingest import FORMATS
 from .errors import SinmunError
 
+# Kept here, not imported from search: `list` and `show` must not load Tantivy.
+MAX_RESULT_WINDOW = 10_000
+
 app = typer.Typer(
     help="sinmun (신문): archive and Korean-aware search for news articles.",
     no_args_is_help=True,
@@ -273,6 +276,8 @@ def stories(
     json_: JsonOption = False,
 ) -> None:
     """Continuing stories, largest first, each with its articles in time order."""
+    if not 1 <= min_size <= MAX_RESULT_WINDOW or not 1 <= limit <= MAX_RESULT_WINDOW:
+        raise UserError(f"--min-size and --limit must be between 1 and {MAX_RESULT_WINDOW}")
     archive = open_archive(db)
     total, found = archive.store.stories(limit=limit, min_size=min_size)
     full = [archive.story_json(s["id"]) for s in found]
@@ -323,6 +328,8 @@ def list_(
     """List articles, newest first."""
     if limit < 1 or offset < 0:
         raise UserError("--limit must be 1 or more and --offset 0 or more")
+    if offset + limit > MAX_RESULT_WINDOW:
+        raise UserError(f"--offset + --limit must be at most {MAX_RESULT_WINDOW}")
     archive = open_archive(db)
     total, articles = archive.store.list(section=section, series=series, limit=limit, offset=offset)
     if json_:

@@ -33,6 +33,10 @@ SORTS = ("relevance", "date")
 MODES = ("keyword", "semantic", "hybrid")
 DEFAULT_MODE = "hybrid"
 MAX_LIMIT = 100
+# The deepest result a search may page to (Elasticsearch's max_result_window):
+# Tantivy collects offset + limit hits, so an unbounded offset is an allocation
+# of any size a client asks for.
+MAX_RESULT_WINDOW = 10_000
 # Related words: Kiwi neighbours of a query word, kept when their (centred) cosine
 # reaches EXPAND_MIN and the archive uses them; they weigh EXPAND_BOOST of the word.
 EXPAND_MIN = 0.45
@@ -375,10 +379,16 @@ class Searcher:
             raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
         if request.offset < 0:
             raise QueryError("offset must be 0 or more")
+        if request.offset + request.limit > MAX_RESULT_WINDOW:
+            raise QueryError(f"offset + limit must be at most {MAX_RESULT_WINDOW} (results beyond the "
+                             f"first {MAX_RESULT_WINDOW} are not served: narrow the search instead)")
         parsed = parse_query(request.q)
         searcher = self.index.searcher()
         words = parsed.words
         terms = self.analyzer.analyze(words) if words else []
+        if request.q.strip() and not self._searchable(parsed, terms):
+            # `-`, a lone quote or an emoji: without this, the empty query matched every article.
+            raise QueryError(f"the query {request.q!r} has no words to search for")
         # Meaning needs words to work on; a date-sorted list is a keyword list.
         mode = request.mode if terms and request.sort == "relevance" else "keyword"
         if self._make_vectors is None:
@@ -449,6 +459,11 @@ class Searcher:
             partial=bool(keyword.partial),
             corrected_from=corrected_from, suggestion=suggestion, facets=ranked_facets,
         )
+
+    def _searchable(self, parsed: ParsedQuery, terms: list[Term]) -> bool:
+        """Does the query hold a word, a phrase or an exclusion the analysis can use?"""
+        return bool(word_clauses(terms)) or any(
+            word_clauses(self.analyzer.analyze(text)) for text in parsed.phrases + parsed.excluded)
 
     def _docs(self, searcher: tantivy.Searcher, ids: list[str]) -> dict[str, dict]:
         if not ids:

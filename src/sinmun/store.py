@@ -9,6 +9,7 @@ comparison; that is how the index catches up after a crash.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -131,6 +132,8 @@ SORT_DAY = "CASE WHEN date_precision IN ('source', 'page') THEN substr(published
 NEWEST_FIRST = f"{SORT_DAY} DESC, seq DESC"
 
 _COLUMNS = ", ".join(ARTICLE_FIELDS)
+# Ids are 16 hex digits; 6 or more of them name an article when only one starts so.
+_ID_PREFIX = re.compile(r"[0-9a-f]{6,15}")
 
 
 class StoreError(SinmunError):
@@ -347,9 +350,10 @@ class Store:
     def get(self, article_id: str) -> Article | None:
         """An article by its id, or by a unique id prefix of at least 6 characters."""
         row = self.db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
-        if row is None and len(article_id) >= 6:
+        if row is None and _ID_PREFIX.fullmatch(article_id):
+            # A range, not LIKE: `_` and `%` are characters of the prefix, never wildcards.
             rows = self.db.execute(
-                "SELECT * FROM articles WHERE id LIKE ? LIMIT 2", (article_id.replace("%", "") + "%",)
+                "SELECT * FROM articles WHERE id >= ? AND id < ? LIMIT 2", (article_id, article_id + "g")
             ).fetchall()
             row = rows[0] if len(rows) == 1 else None
         return _article(row) if row else None

@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 
 from ..query import QueryError
-from ..search import SearchRequest
+from ..search import MAX_RESULT_WINDOW, SearchRequest
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -33,7 +33,7 @@ async def search(
     correct: bool = True,
     facets: bool = False,
     limit: int = Query(10, ge=1, le=100),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_RESULT_WINDOW),
 ) -> dict:
     """Search, as `sinmun search --json`: `{"query", "total", "mode", "corrected_from",
     "suggestion", "expansions", "related_words", "facets", "hits": [...]}`."""
@@ -52,7 +52,7 @@ async def articles(
     section: str | None = None,
     series: str | None = None,
     limit: int = Query(20, ge=1, le=100),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_RESULT_WINDOW),
 ) -> dict:
     """Articles newest first: `{"total", "articles": [...]}` as `sinmun list --json`."""
     total, items = request.app.state.archive.store.list(section=section, series=series, limit=limit, offset=offset)
@@ -81,8 +81,9 @@ async def article(request: Request, article_id: str) -> dict:
 
 
 @router.get("/stories")
-async def stories(request: Request, limit: int = Query(20, ge=1, le=100), offset: int = Query(0, ge=0),
-                  min_size: int = Query(2, ge=1), since: str | None = None) -> dict:
+async def stories(request: Request, limit: int = Query(20, ge=1, le=100),
+                  offset: int = Query(0, ge=0, le=MAX_RESULT_WINDOW),
+                  min_size: int = Query(2, ge=1, le=MAX_RESULT_WINDOW), since: str | None = None) -> dict:
     """Continuing stories, largest first (issue ranking); `since=YYYY-MM-DD` keeps recent ones."""
     total, found = request.app.state.archive.store.stories(limit=limit, offset=offset, min_size=min_size, since=since)
     return {"total": total, "stories": found}

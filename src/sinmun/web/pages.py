@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from ..query import QueryError
-from ..search import SearchRequest
+from ..search import MAX_RESULT_WINDOW, SearchRequest
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -33,10 +33,14 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
 
 
 def _page_number(request: Request) -> int:
+    """The `page` parameter; a page past the deepest result served is a client error."""
     try:
-        return max(1, int(request.query_params.get("page", "1")))
+        page = max(1, int(request.query_params.get("page", "1")))
     except ValueError:
         return 1
+    if page * PAGE > MAX_RESULT_WINDOW:
+        raise HTTPException(400, f"{MAX_RESULT_WINDOW // PAGE}쪽까지만 볼 수 있습니다. 검색 조건을 좁혀 보세요.")
+    return page
 
 
 def _pager(request: Request, page: int, total: int, size: int) -> dict:
