@@ -30,11 +30,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT.parent / "shared" / "seed" / "000_ed974366ffe0647b.txt"
 sys.path.insert(0, str(ROOT / "src"))
 
-from sinmun.archive import Archive  # noqa: E402
-from sinmun.index import PARTS  # noqa: E402
+from sinmun.analysis.korean import Analyzer  # noqa: E402
+from sinmun.articles import PARTS  # noqa: E402
 from sinmun.ingest import Batch, expand_paths, read_path  # noqa: E402
-from sinmun.korean import Analyzer  # noqa: E402
-from sinmun.search import SearchRequest  # noqa: E402
+from sinmun.service import Archive, maintenance, queries  # noqa: E402
+from sinmun.service.ingest import ingest  # noqa: E402
+from sinmun.service.params import SearchParams  # noqa: E402
 
 QUERIES = [
     "엔비디아의 수출", "OpenAI", "파라 마운트", "넷플릭스의 인수", "韓 반도체", "금리 인하",
@@ -112,7 +113,7 @@ def sinmun_ingest(corpus: Path, db: Path) -> tuple[float, Archive]:
     archive = Archive(db, create=True)
     archive.analyzer  # the model load is not ingest work: (a) excludes it too
     start = time.perf_counter()
-    report = archive.ingest([corpus])
+    report = ingest(archive, [corpus])
     elapsed = time.perf_counter() - start
     assert report.new == report.read and not report.problems, report.summary()
     return elapsed, archive
@@ -124,15 +125,14 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(samples) * 1000, p99 * 1000
 
 
-def sinmun_latency(archive: Archive, rounds: int, queries: list[str] = QUERIES, **options) -> tuple[float, float]:
-    searcher = archive.searcher()
-    for q in queries:  # warm the searcher and the OS cache
-        searcher.search(SearchRequest(q=q, **options))
+def sinmun_latency(archive: Archive, rounds: int, queries_: list[str] = QUERIES, **options) -> tuple[float, float]:
+    for q in queries_:  # warm the searcher and the OS cache
+        queries.search(archive, SearchParams(q=q, **options))
     samples = []
     for _ in range(rounds):
-        for q in queries:
+        for q in queries_:
             start = time.perf_counter()
-            searcher.search(SearchRequest(q=q, limit=10, **options))
+            queries.search(archive, SearchParams(q=q, limit=10, **options))
             samples.append(time.perf_counter() - start)
     return percentiles(samples)
 
@@ -143,7 +143,7 @@ TYPO_QUERIES = ["엔비디야 수출", "넷플렉스 인수", "오러클 채권"
 
 def eval_tables(out: Path) -> list[tuple[str, dict]]:
     """The judgement sets against fresh archives of the seed and of the project's own articles."""
-    from sinmun.evaluate import CONFIGS, load_qrels, run, summarize
+    from sinmun.search.evaluate import CONFIGS, load_qrels, run, summarize
 
     tables = []
     own = [ROOT / "tests" / "fixtures" / "sample.jsonl", ROOT / "tests" / "fixtures" / "stories.jsonl"]
@@ -152,10 +152,11 @@ def eval_tables(out: Path) -> list[tuple[str, dict]]:
         for p in (db, db.with_name(db.stem + ".index")):
             shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
         archive = Archive(db, create=True)
-        archive.ingest(sources)
+        ingest(archive, sources)
         judgements = load_qrels(ROOT / "tests" / "fixtures" / "qrels" / f"{name}.jsonl")
         for config in CONFIGS:
-            tables.append((f"{name} ({len(judgements)} queries) {config}", summarize(run(archive, judgements, config))))
+            results = run(lambda p: queries.search(archive, p), judgements, config)
+            tables.append((f"{name} ({len(judgements)} queries) {config}", summarize(results)))
         archive.close()
     return tables
 
@@ -211,7 +212,7 @@ def summary_scores() -> dict[str, dict[str, float]]:
 
     Both are made from the body without its blocks, so the reference is unseen.
     """
-    from sinmun.summarize import lead, rouge, split_sentences, textrank
+    from sinmun.connect.summarize import lead, rouge, split_sentences, textrank
 
     analyzer = Analyzer.shared()
     articles = [a for a in read_path(SEED).articles if a.summary]
@@ -235,20 +236,21 @@ def story_scores(out: Path) -> dict[str, float]:
     for p in (db, db.with_name("stories.index")):
         shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
     archive = Archive(db, create=True)
-    archive.ingest([SEED, fixtures / "sample.jsonl", fixtures / "stories.jsonl"])
+    ingest(archive, [SEED, fixtures / "sample.jsonl", fixtures / "stories.jsonl"])
     gold: dict[str, str] = {}
-    by_position = {a.position: a.id for a in archive.store.list(limit=1000)[1] if a.format == "listpage"}
+    stored = list(archive.store.articles.iter_all())
+    by_position = {a.position: a.id for a in stored if a.format == "listpage"}
     for name, positions in labels["seed"].items():
         gold.update({by_position[p]: name for p in positions})
     extra = {json.loads(line)["title"]: json.loads(line)["story"]
              for line in (fixtures / "stories.jsonl").read_text(encoding="utf-8").splitlines()}
     titles = {**extra, **labels["titles"]}
-    ids = [r[0] for r in archive.store.db.execute("SELECT id FROM articles")]
-    headline = dict(archive.store.db.execute("SELECT id, headline FROM articles"))
-    title = dict(archive.store.db.execute("SELECT id, title FROM articles"))
+    ids = [a.id for a in stored]
+    headline = {a.id: a.headline for a in stored}
+    title = {a.id: a.title for a in stored}
     for i in ids:
         gold.setdefault(i, titles.get(title[i]) or titles.get(headline[i]) or "own:" + i)
-    found = {i: archive.store.story_of(i) for i in ids}
+    found = {i: archive.store.stories.story_of(i) for i in ids}
     pairs = list(combinations(ids, 2))
     same_gold = {p for p in pairs if gold[p[0]] == gold[p[1]]}
     same_found = {p for p in pairs if found[p[0]] == found[p[1]]}
@@ -267,28 +269,28 @@ def story_scores(out: Path) -> dict[str, float]:
 
 def derived_cost(archive: Archive, out: Path, n: int = 2000) -> float:
     """Milliseconds per article for entities + story grouping, given the analysis
-    (which the index sync shares with them), into a scratch store."""
-    from sinmun.stories import Connector
-    from sinmun.store import Store
+    (which the follower shares with every consumer), into a scratch store."""
+    from sinmun.connect.stories import Connector
+    from sinmun.derive import Item
+    from sinmun.store import PUT, Change, open_store
 
     analyzer = Analyzer.shared()
-    _, articles = archive.store.list(limit=n)
-    analysed = []
-    for a in articles:
+    _, articles = archive.store.articles.list(limit=n)
+    items = []
+    for seq, a in enumerate(articles, 1):
         texts = [getattr(a, p) or "" for p in PARTS]
-        analysed.append((a, dict(zip(PARTS, analyzer.analyze_many(texts)))))
+        items.append(Item(Change(seq, a.id, PUT), seq, a, dict(zip(PARTS, analyzer.analyze_many(texts)))))
     scratch = out / "derived.db"
     scratch.unlink(missing_ok=True)
-    with Store(scratch) as store:
-        connector = Connector(analyzer.aliases)
-        start = time.perf_counter()
-        for seq, (article, parts) in enumerate(analysed, 1):
-            connector.add(seq, article, parts)
-            if seq % 256 == 0:
-                connector.flush(store.db)
-        connector.flush(store.db)
-        elapsed = time.perf_counter() - start
-    return elapsed * 1000 / len(analysed)
+    store = open_store(scratch)
+    connector = Connector(analyzer.aliases)
+    start = time.perf_counter()
+    for batch in range(0, len(items), 256):
+        with store.transaction():
+            connector.write(store, items[batch:batch + 256])
+    elapsed = time.perf_counter() - start
+    store.close()
+    return elapsed * 1000 / len(items)
 
 
 def cold_start(db: Path, args: list[str], runs: int = 3) -> float:
@@ -332,7 +334,7 @@ def main() -> None:
     t50, t99 = sinmun_latency(archive, args.rounds, TYPO_QUERIES, mode="hybrid")
     f50_ = sinmun_latency(archive, args.rounds, mode="hybrid", facets=True)
     start = time.perf_counter()
-    trained = archive.train()
+    trained = maintenance.train(archive).model_dump()
     train_s = time.perf_counter() - start
     fts = fts5_build(corpus, args.out / "fts5.db")
     f50, f99 = fts5_latency(fts, args.rounds)

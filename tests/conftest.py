@@ -1,7 +1,14 @@
-"""Shared fixtures: real SQLite files in tmp dirs, the real CLI, a live server."""
+"""Shared fixtures: real SQLite files in tmp dirs, the real CLI (in-process), a live server.
+
+The CLI runs in this process (`cli`) wherever a subprocess is not the point: the
+same entry point as the installed command, without loading Kiwi for every call.
+`run_process` runs the installed `sinmun` where the process itself matters
+(kill -9, a watcher, a server, what a cold start imports).
+"""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -9,15 +16,22 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-import pytest
+os.environ["COLUMNS"] = "200"  # before rich's consoles exist: text output is not wrapped at 80
+os.environ.pop("SINMUN_DB", None)
 
-from sinmun.archive import Archive
+import httpx  # noqa: E402
+import pytest  # noqa: E402
+
+from sinmun.cli import run as run_cli_in_process  # noqa: E402
+from sinmun.service import Archive  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT.parent / "shared" / "seed" / "000_ed974366ffe0647b.txt"
+SHARED = ROOT.parent / "shared"
+SEED = SHARED / "seed" / "000_ed974366ffe0647b.txt"
 FIXTURES = Path(__file__).parent / "fixtures"
 SINMUN = Path(sys.executable).parent / "sinmun"
 
@@ -27,14 +41,30 @@ def pytest_configure(config):
         raise pytest.UsageError(f"the seed page is missing: {SEED} (../shared must sit beside the repo)")
 
 
-def run_cli(*args: str, db: Path | None = None, check: bool = False) -> subprocess.CompletedProcess:
-    """Run the installed `sinmun` command as a user would."""
-    cmd = [str(SINMUN), *args]
-    if db is not None:
-        cmd += ["--db", str(db)]
-    env = {**os.environ, "COLUMNS": "200"}
-    env.pop("SINMUN_DB", None)
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, db: Path | None = None, check: bool = False) -> Ran:
+    """Run a `sinmun` command line in this process, as the installed command would."""
+    argv = [*args] + (["--db", str(db)] if db is not None else [])
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = run_cli_in_process(argv)
+    ran = Ran(code, out.getvalue(), err.getvalue())
+    if check and code != 0:
+        raise AssertionError(f"sinmun {' '.join(argv)} failed ({code}):\n{ran.stdout}\n{ran.stderr}")
+    return ran
+
+
+def run_process(*args: str, db: Path | None = None, check: bool = False, **kwargs) -> subprocess.CompletedProcess:
+    """Run the installed `sinmun` command in a process of its own."""
+    cmd = [str(SINMUN), *args] + (["--db", str(db)] if db is not None else [])
+    proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"}, timeout=300,
+                          **kwargs)
     if check and proc.returncode != 0:
         raise AssertionError(f"{cmd} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc
@@ -46,9 +76,18 @@ def cli_json(*args: str, db: Path) -> dict:
 
 @pytest.fixture(scope="session")
 def seed_db(tmp_path_factory) -> Path:
-    """A database holding the seed page, ingested once through the real CLI."""
+    """A database holding the seed page, ingested once through the CLI. Read-only: copy it to change it."""
     db = tmp_path_factory.mktemp("seed") / "seed.db"
     run_cli("ingest", str(SEED), db=db, check=True)
+    return db
+
+
+@pytest.fixture
+def seed_copy(seed_db, tmp_path) -> Path:
+    """A copy of the seed database (with its index) that a test may change."""
+    db = tmp_path / "copy.db"
+    shutil.copy(seed_db, db)
+    shutil.copytree(seed_db.with_name("seed.index"), tmp_path / "copy.index")
     return db
 
 
@@ -62,19 +101,29 @@ def seed_archive(seed_db) -> Archive:
 @pytest.fixture(scope="session")
 def seed_ids(seed_archive) -> dict[int, str]:
     """Seed article ids by their position on the page (1 = newest)."""
-    _, articles = seed_archive.store.list(limit=100)
+    _, articles = seed_archive.store.articles.list(limit=100)
     return {a.position: a.id for a in articles}
 
 
 @pytest.fixture(scope="session")
 def sample_archive(tmp_path_factory) -> Archive:
     """The project's own dated sample articles (JSON Lines)."""
+    from sinmun.service.ingest import ingest
+
     db = tmp_path_factory.mktemp("sample") / "sample.db"
     archive = Archive(db, create=True)
-    report = archive.ingest([FIXTURES / "sample.jsonl"])
+    report = ingest(archive, [FIXTURES / "sample.jsonl"])
     assert report.new == 8 and not report.problems
     yield archive
     archive.close()
+
+
+@pytest.fixture(scope="session")
+def own_db(tmp_path_factory) -> Path:
+    """The project's own articles: sample.jsonl and stories.jsonl."""
+    db = tmp_path_factory.mktemp("own") / "own.db"
+    run_cli("ingest", str(FIXTURES / "sample.jsonl"), str(FIXTURES / "stories.jsonl"), db=db, check=True)
+    return db
 
 
 def free_port() -> int:
@@ -83,31 +132,41 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class Server:
+    """`sinmun serve` in a process of its own on a free port of 127.0.0.1."""
+
+    def __init__(self, db: Path, *extra: str) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen(
+            [str(SINMUN), "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(self.port), *extra],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(self.base + "/api/sections", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.proc.kill()
+                raise RuntimeError(f"server did not start:\n{self.proc.stdout.read()}")
+            time.sleep(0.2)
+
+    def stop(self) -> str:
+        self.proc.terminate()
+        out, _ = self.proc.communicate(timeout=30)
+        return out
+
+
 @pytest.fixture(scope="session")
 def server(seed_db, tmp_path_factory) -> str:
-    """`sinmun serve` on a free port of 127.0.0.1, over a copy of the seed database."""
+    """A live server over a copy of the seed database."""
     db = tmp_path_factory.mktemp("served") / "served.db"
     shutil.copy(seed_db, db)
-    port = free_port()
-    proc = subprocess.Popen(
-        [str(SINMUN), "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(base + "/api/sections", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"server did not start:\n{proc.stdout.read()}")
-        time.sleep(0.2)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    running = Server(db)
+    yield running.base
+    running.stop()
 
 
 def synthetic_corpus(folder: Path, articles: int, per_file: int, seed: int = 11) -> list[Path]:

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from conftest import SEED, cli_json
 
-from sinmun.dates import drop_page_outliers, infer_date, reference_day, resolve
+from sinmun.analysis.dates import drop_page_outliers, infer_date, reference_day, resolve
 from sinmun.ingest import read_path
 
 REF = date(2025, 12, 16)

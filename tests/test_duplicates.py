@@ -6,7 +6,7 @@ import json
 
 from conftest import FIXTURES, cli_json, run_cli
 
-from sinmun.dedupe import THRESHOLD, similarity
+from sinmun.connect.dedupe import THRESHOLD, similarity
 
 PAIRS = [json.loads(line) for line in (FIXTURES / "duplicates.jsonl").read_text(encoding="utf-8").splitlines()]
 

@@ -31,8 +31,12 @@ def test_format_is_detected_from_content_and_can_be_forced(tmp_path):
     renamed = tmp_path / "articles.txt"
     renamed.write_bytes((FIXTURES / "sample.jsonl").read_bytes())
     assert len(read_path(renamed).articles) == 8
+    # Forced to read it as a list page, each JSON line is a headline without a body:
+    # eight problems named by line, nothing stored as an article by mistake.
     forced = read_path(renamed, format="listpage")
-    assert forced.articles == [] or all(a.format == "listpage" for a in forced.articles)
+    assert forced.articles == []
+    assert [p.line for p in forced.problems] == list(range(1, 9))
+    assert all("has no body text" in p.reason and p.format == "listpage" for p in forced.problems)
 
 
 def test_bad_lines_are_reported_and_good_lines_kept(tmp_path):
@@ -79,4 +83,4 @@ def test_published_option_dates_undated_articles(tmp_path):
     articles = cli_json("list", db=db)["articles"]
     assert {a["published"] for a in articles} == {"2025-12-16"}
     proc = run_cli("ingest", str(SEED), "--published", "16/12/2025", db=db)
-    assert proc.returncode == 1 and "--published" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.returncode == 2 and "--published" in proc.stderr and "Traceback" not in proc.stderr

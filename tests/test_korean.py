@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sinmun.korean import Aliases, AliasError, Analyzer, normalize
+from sinmun.analysis.korean import Aliases, Analyzer, normalize
+from sinmun.errors import BadRequest
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +77,7 @@ def test_alias_file_is_plain_text_users_can_edit(tmp_path):
     assert "다음카카오" in aliases.words
     broken = tmp_path / "broken.txt"
     broken.write_text("no colon here\n", encoding="utf-8")
-    with pytest.raises(AliasError, match="broken.txt:1"):
+    with pytest.raises(BadRequest, match="broken.txt:1"):
         Aliases.load(broken)
 
 

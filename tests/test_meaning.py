@@ -17,14 +17,6 @@ def ids_of(results: dict) -> list[str]:
     return [h["id"] for h in results["hits"]]
 
 
-@pytest.fixture(scope="module")
-def own_db(tmp_path_factory):
-    """The project's own articles: sample.jsonl and stories.jsonl."""
-    db = tmp_path_factory.mktemp("own") / "own.db"
-    run_cli("ingest", str(FIXTURES / "sample.jsonl"), str(FIXTURES / "stories.jsonl"), db=db, check=True)
-    return db
-
-
 def test_eval_prints_the_table_and_compares_two_configurations(seed_db):
     proc = run_cli("eval", str(QRELS / "seed.jsonl"), "--baseline", "plain", db=seed_db, check=True)
     for label in ("nDCG@10", "MRR@10", "R@10", "R@100", "zero", "hybrid", "plain", "paraphrase", "typo"):
@@ -65,7 +57,7 @@ def test_eval_rejects_a_bad_judgement_file_with_its_line(seed_db, tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"query": "엔비디아", "relevant": {"x": 2}}\n{"query": "", "relevant": {}}\n', encoding="utf-8")
     proc = run_cli("eval", str(bad), db=seed_db)
-    assert proc.returncode == 1
+    assert proc.returncode == 2
     assert "bad.jsonl:2" in proc.stderr and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
 
@@ -197,8 +189,9 @@ def test_vectors_follow_new_articles(seed_db, tmp_path):
     results = cli_json("search", "꿀벌을 기르는 도시", "--mode", "semantic", db=db)
     assert results["hits"][0]["title"].startswith("도시 양봉")
     meta = json.loads((tmp_path / "grow.index" / "vectors.json").read_text())
-    assert meta["rows"] == 28
-    assert cli_json("check", db=db)["ok"]
+    check = cli_json("check", db=db)
+    assert meta["seq"] == check["changes"] == 28 and check["vectors"] == 28
+    assert check["ok"]
 
 
 def test_more_like_this_over_http(server):

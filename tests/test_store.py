@@ -1,15 +1,27 @@
-"""The store: idempotent ingest, transactions, migrations, and the index catching up."""
+"""The store: idempotent ingest, transactions, migrations, the change log, and derived data following it."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
 from conftest import SEED, cli_json, run_cli
 
-from sinmun.archive import Archive
+from sinmun.errors import BadRequest, Conflict, NotFound
 from sinmun.ingest import read_path
-from sinmun.store import MIGRATIONS, Store, StoreError, StoreNotFound
+from sinmun.ingest.accept import accept
+from sinmun.service import Archive
+from sinmun.service.maintenance import catch_up
+from sinmun.store import PUT, SQLiteStore, open_store
+from sinmun.store.schema import MIGRATIONS
+
+
+def check_json(db) -> dict:
+    """`sinmun check --json`, which exits 1 when it finds problems."""
+    ran = run_cli("check", "--json", db=db)
+    assert ran.returncode == (0 if '"ok": true' in ran.stdout else 1)
+    return json.loads(ran.stdout)
 
 
 def test_ingesting_twice_adds_nothing_and_says_so(tmp_path):
@@ -19,6 +31,7 @@ def test_ingesting_twice_adds_nothing_and_says_so(tmp_path):
     second = run_cli("ingest", str(SEED), db=db, check=True)
     assert second.stdout.strip() == "20 articles: 0 new, 20 unchanged"
     assert cli_json("stats", db=db)["articles"] == 20
+    assert cli_json("check", db=db)["changes"] == 20  # nothing new, nothing logged
 
 
 def test_store_is_wal_sqlite_with_verbatim_text(seed_db):
@@ -35,12 +48,11 @@ def test_store_is_wal_sqlite_with_verbatim_text(seed_db):
 
 def test_list_is_newest_first_like_the_page(seed_db):
     listed = cli_json("list", "--limit", "20", db=seed_db)
-    positions = [a["title"] for a in listed["articles"]]
-    assert positions == [a.title for a in read_path(SEED).articles]
+    assert [a["title"] for a in listed["articles"]] == [a.title for a in read_path(SEED).articles]
 
 
-def test_a_failed_batch_stores_nothing(tmp_path):
-    store = Store(tmp_path / "tx.db")
+def test_a_failed_batch_stores_nothing_and_logs_nothing(tmp_path):
+    store = open_store(tmp_path / "tx.db")
     articles = read_path(SEED).articles
 
     def exploding():
@@ -48,16 +60,35 @@ def test_a_failed_batch_stores_nothing(tmp_path):
         raise RuntimeError("disk on fire")
 
     with pytest.raises(RuntimeError):
-        store.add(exploding())
-    assert store.count() == 0
-    assert store.add(articles).new and store.count() == 20
+        accept(store, exploding())
+    assert store.articles.count() == 0 and store.changes.head() == 0
+    assert accept(store, articles).new and store.articles.count() == 20
+    changes = store.changes.since(0, 100)
+    assert [c.seq for c in changes] == list(range(1, 21)) and {c.kind for c in changes} == {PUT}
+
+
+def test_a_revision_keeps_the_row_and_logs_a_change(tmp_path):
+    store = open_store(tmp_path / "rev.db")
+    first = read_path(SEED).articles[0]
+    first.url = "https://news.example/1"
+    accept(store, [first])
+    seq_before = store.articles.with_seq([first.id])[first.id][0]
+    changed = read_path(SEED).articles[0]
+    changed.url, changed.body = first.url, first.body + " 덧붙인 문장."
+    changed.id = ""
+    changed.__post_init__()
+    assert accept(store, [changed]).revised == 1
+    seq, current = store.articles.with_seq([first.id])[first.id]
+    assert seq == seq_before and current.body.endswith("덧붙인 문장.")
+    assert [c.article_id for c in store.changes.since(0, 10)] == [first.id, first.id]
+    assert [r["rev"] for r in store.articles.revisions(first.id)] == [1]
 
 
 def test_index_catches_up_after_a_crash_between_store_and_index(tmp_path):
     db = tmp_path / "crash.db"
     run_cli("ingest", str(SEED), db=db, check=True)
     # Articles that reached the store but not the index (as after a kill -9 there).
-    with Store(db) as store:
+    with SQLiteStore(db) as store:
         extra = read_path(SEED).articles[:3]
         for article in extra:
             article.title += " (개정판)"
@@ -65,45 +96,87 @@ def test_index_catches_up_after_a_crash_between_store_and_index(tmp_path):
             article.body += " 개정판에서 덧붙인 문장이다."
             article.id = ""
             article.__post_init__()
-        assert len(store.add(extra).new) == 3
+        assert len(accept(store, extra).new) == 3
+    behind = check_json(db)
+    assert not behind["ok"] and behind["positions"]["index"] == 20 and behind["changes"] == 23
     hits = cli_json("search", "개정판", db=db)
     assert hits["total"] == 3
     archive = Archive(db)
-    assert archive.index.ids() == {a.id for a in archive.store.list(limit=100)[1]}
+    assert archive.index.ids() == archive.store.articles.all_ids()
     assert archive.index.count() == 23
+    assert cli_json("check", db=db)["ok"]
+
+
+def test_every_consumer_records_its_own_position(tmp_path):
+    db = tmp_path / "pos.db"
+    run_cli("ingest", str(SEED), db=db, check=True)
+    report = cli_json("check", db=db)
+    assert report["positions"] == {"index": 20, "stories": 20, "vectors": 20, "vocabulary": 20}
+    # A consumer that fell behind (here: its position taken back) is caught up alone.
+    with SQLiteStore(db) as store, store.transaction():
+        store.changes.advance("vocabulary", 0, "another analysis")
+        before = store.vocabulary.all()
+    assert not check_json(db)["ok"]
+    with Archive(db) as archive:
+        assert catch_up(archive) == 20
+        assert archive.store.vocabulary.all() == before
+    assert cli_json("check", db=db)["ok"]
 
 
 def test_reindex_rebuilds_from_the_store(tmp_path):
     db = tmp_path / "re.db"
     run_cli("ingest", str(SEED), db=db, check=True)
+    stories_before = cli_json("stories", db=db)
     proc = run_cli("reindex", db=db, check=True)
     assert proc.stdout.startswith("indexed 20 articles")
     assert cli_json("search", "엔비디아", db=db)["total"] > 5
+    assert cli_json("stories", db=db) == stories_before
+    assert cli_json("check", db=db)["ok"]
 
 
 def test_missing_database_is_a_clear_error(tmp_path):
-    with pytest.raises(StoreNotFound):
-        Store(tmp_path / "none.db", create=False)
+    with pytest.raises(NotFound):
+        SQLiteStore(tmp_path / "none.db", create=False)
     proc = run_cli("list", db=tmp_path / "none.db")
-    assert proc.returncode == 1
+    assert proc.returncode == NotFound.exit_code
     assert proc.stderr.strip().startswith("error: no sinmun database at")
     assert not (tmp_path / "none.db").exists()
 
 
 def test_database_from_a_newer_sinmun_is_refused(tmp_path):
     db = tmp_path / "new.db"
-    Store(db).close()
+    SQLiteStore(db).close()
     con = sqlite3.connect(db)
     con.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
     con.close()
-    with pytest.raises(StoreError, match="newer sinmun"):
-        Store(db)
+    with pytest.raises(Conflict, match="newer sinmun"):
+        SQLiteStore(db)
 
 
 def test_not_a_database_is_a_clear_error(tmp_path):
     bogus = tmp_path / "bogus.db"
     bogus.write_text("this is not sqlite " * 100)
+    with pytest.raises(BadRequest):
+        SQLiteStore(bogus)
     proc = run_cli("stats", db=bogus)
-    assert proc.returncode == 1
+    assert proc.returncode == BadRequest.exit_code
     assert "not a usable sinmun database" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_a_store_of_the_previous_schema_is_migrated_and_rederived(tmp_path):
+    """A file written before the change log: the log is made from its articles, and
+    everything derived is rebuilt from it on the next catch-up."""
+    db = tmp_path / "old.db"
+    con = sqlite3.connect(db)
+    con.create_function("text_hash", 1, lambda body: None)
+    for number, migration in enumerate(MIGRATIONS[:5], 1):
+        con.executescript(f"{migration}; PRAGMA user_version = {number};")
+    con.execute("INSERT INTO articles (id, title, headline, body, ingested_at, raw, content_id) "
+                "VALUES ('a1', '옛 기사', '옛 기사', '변경 기록이 생기기 전에 저장된 기사다.', '2025-01-01', 'x', 'c1')")
+    con.commit()
+    con.close()
+    with Archive(db) as archive:
+        assert archive.store.changes.head() == 1
+        assert catch_up(archive) == 1
+        assert archive.index.ids() == {"a1"}

@@ -5,19 +5,18 @@ from __future__ import annotations
 import importlib.util
 
 import httpx
-from conftest import ROOT, cli_json
+from conftest import ROOT, cli_json, run_cli
 
 import pytest
 
 
 @pytest.fixture(scope="module")
 def by_position(seed_archive) -> dict[int, str]:
-    seed_archive.sync()
-    return {a.position: a.id for a in seed_archive.store.list(limit=50)[1]}
+    return {a.position: a.id for a in seed_archive.store.articles.list(limit=50)[1]}
 
 
 def story(seed_archive, position_ids, position) -> str:
-    return seed_archive.store.story_of(position_ids[position])
+    return seed_archive.store.stories.story_of(position_ids[position])
 
 
 def test_seed_stories(seed_archive, by_position):
@@ -37,12 +36,16 @@ def test_entities_are_canonical_and_typed(seed_db, by_position):
     assert shown["story"] == by_position[1]  # a story of its own
 
 
-def test_stories_command(seed_db):
+def test_stories_and_story_commands(seed_db):
     data = cli_json("stories", db=seed_db)
     assert data["total"] == 2
     sizes = [s["size"] for s in data["stories"]]
     assert sizes == [2, 2]
-    assert all(len(s["timeline"]) == 2 for s in data["stories"])
+    for listed in data["stories"]:
+        one = cli_json("story", listed["id"], db=seed_db)
+        assert len(one["timeline"]) == 2 and one["entities"]
+    text = run_cli("stories", db=seed_db, check=True).stdout
+    assert text.count("2 articles") == 2
 
 
 def test_story_and_entity_api(server):

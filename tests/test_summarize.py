@@ -5,8 +5,8 @@ from __future__ import annotations
 from conftest import SEED, cli_json, run_cli
 
 from sinmun.ingest import read_path
-from sinmun.korean import Analyzer
-from sinmun.summarize import lead, rouge, split_sentences, textrank
+from sinmun.analysis.korean import Analyzer
+from sinmun.connect.summarize import lead, rouge, split_sentences, textrank
 
 
 def test_summarize_json_gives_three_body_sentences(seed_db):

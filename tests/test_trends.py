@@ -8,7 +8,7 @@ import random
 import httpx
 from conftest import cli_json, run_cli
 
-from sinmun.trends import bucket, fill
+from sinmun.connect.trends import bucket, fill
 
 
 POOL = [
@@ -54,28 +54,17 @@ def test_trends_command_counts_dated_articles_per_interval(tmp_path):
     weekly = cli_json("trends", "셀바이오", "--interval", "week", db=db)
     assert sum(weekly["terms"][0]["counts"].values()) == 7
     bad = run_cli("trends", "x", "--interval", "year", db=db)
-    assert bad.returncode == 1 and "unknown interval" in bad.stderr
+    assert bad.returncode == 2 and "unknown interval" in bad.stderr
 
 
 def test_rising_and_network_api(tmp_path):
-    import subprocess
-
-    from conftest import SINMUN, free_port
+    from conftest import Server
 
     db = tmp_path / "r.db"
     run_cli("ingest", str(dated_corpus(tmp_path / "c.jsonl")), db=db, check=True)
-    port = free_port()
-    proc = subprocess.Popen([str(SINMUN), "serve", "--db", str(db), "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+    server = Server(db)
+    base = server.base
     try:
-        for _ in range(100):
-            try:
-                httpx.get(base + "/api/sections", timeout=1)
-                break
-            except httpx.HTTPError:
-                import time
-                time.sleep(0.2)
         rising = httpx.get(base + "/api/rising", params={"window_days": 7}).json()
         assert rising["until"] == "2025-11-07"
         assert rising["entities"][0]["name"] == "셀바이오"
@@ -93,5 +82,4 @@ def test_rising_and_network_api(tmp_path):
         home = httpx.get(base + "/").text
         assert "급상승" in home and "셀바이오" in home
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        server.stop()

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-
-from sinmun.typos import Corrector, jamo, split_particle
+from sinmun.analysis.typos import Corrector, jamo, split_particle
 
 
 def corrector(tmp_path, terms: dict[str, int], latin: list[str] = ()) -> Corrector:
-    db = sqlite3.connect(tmp_path / "v.db")
-    db.execute("CREATE TABLE term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL)")
-    db.executemany("INSERT INTO term_df VALUES (?, ?)", terms.items())
-    return Corrector(db, latin)
+    return Corrector(terms, latin)
 
 
 def test_one_jamo_off_is_one_edit():

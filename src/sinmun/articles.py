@@ -23,6 +23,8 @@ BLOCK_MARKERS = {
     "[미니 해설]": "explainer",
 }
 MIN_DUPLICATE_CHARS = 80
+# The parts of an article that are analysed and indexed, in index order.
+PARTS = ("title", "key_insights", "summary", "body", "explainer")
 
 _BLOCK = re.compile("|".join(re.escape(m) for m in BLOCK_MARKERS))
 

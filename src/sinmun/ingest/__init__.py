@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..analysis.dates import drop_page_outliers, infer_date
 from ..articles import Article
-from ..dates import drop_page_outliers, infer_date
+from ..errors import BadRequest
 from . import feed, html, jsonl, listpage
 from .encoding import DecodeError, decode
 
@@ -46,8 +47,8 @@ class Batch:
     format: str | None = None
 
 
-class UnknownFormat(ValueError):
-    pass
+class UnknownFormat(BadRequest):
+    """Content that matches no known input format."""
 
 
 def detect_format(text: str) -> str:
@@ -92,7 +93,12 @@ def read_bytes(data: bytes, source: str, format: str | None = None, published: s
     if fmt not in READERS:
         return Batch(problems=[Problem(source, None, f"unknown format {fmt!r} (known: {', '.join(FORMATS)})", data)])
     batch = Batch(encoding=encoding, format=fmt)
-    for item in READERS[fmt](text, source):
+    try:
+        items = list(READERS[fmt](text, source))
+    except Exception as exc:  # a reader's bug must not lose the batch: the file waits in quarantine
+        return Batch(problems=[Problem(source, None, f"could not be read as {fmt} ({type(exc).__name__}: {exc})",
+                                       data, fmt)], encoding=encoding, format=fmt)
+    for item in items:
         if isinstance(item, Article):
             item.format = fmt
             item.encoding = encoding

@@ -9,6 +9,8 @@ from __future__ import annotations
 import codecs
 import re
 
+from ..errors import BadRequest
+
 # Korean legacy names, all read as CP949 (a superset of EUC-KR).
 _ALIASES = {"euc-kr": "cp949", "euckr": "cp949", "ks_c_5601-1987": "cp949", "ksc5601": "cp949",
             "x-windows-949": "cp949", "windows-949": "cp949", "uhc": "cp949", "ms949": "cp949"}
@@ -19,7 +21,7 @@ _BOMS = [
 ]
 
 
-class DecodeError(ValueError):
+class DecodeError(BadRequest):
     pass
 
 

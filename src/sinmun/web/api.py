@@ -1,147 +1,113 @@
-"""The JSON API: the CLI's commands over HTTP, with the same shapes."""
+"""The JSON API: the CLI's questions over HTTP, answering the same models."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 
-from ..query import QueryError
-from ..search import MAX_RESULT_WINDOW, SearchRequest
+from ..service import Archive, queries
+from ..service.models import (
+    ArticleDetail, ArticleList, EntityCount, EntityDetail, ErrorBody, NameCount, Network, RevisionList, Rising,
+    SearchResults, SimilarArticles, StoryDetail, StoryList, SummaryResult, Trends,
+)
+from ..service.params import ListParams, SearchParams, StoryParams
 
-router = APIRouter(prefix="/api", tags=["api"])
+ERRORS = {status: {"model": ErrorBody} for status in (400, 404, 422, 500, 503)}
+router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
 
-LISTING = ("id", "title", "series", "episode", "section", "published")
 
-
-def listing(article) -> dict:
-    return {k: getattr(article, k) for k in LISTING}
+def archive_of(request: Request) -> Archive:
+    return request.app.state.archive
 
 
 @router.get("/search")
-async def search(
-    request: Request,
-    q: str = "",
-    section: str | None = None,
-    series: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    entity: str | None = None,
-    sort: Literal["relevance", "date"] = "relevance",
-    mode: Literal["hybrid", "keyword", "semantic"] = "hybrid",
-    expand: bool = True,
-    correct: bool = True,
-    facets: bool = False,
-    limit: int = Query(10, ge=1, le=100),
-    offset: int = Query(0, ge=0, le=MAX_RESULT_WINDOW),
-) -> dict:
-    """Search, as `sinmun search --json`: `{"query", "total", "mode", "corrected_from",
-    "suggestion", "expansions", "related_words", "facets", "hits": [...]}`."""
-    try:
-        results = request.app.state.archive.search(SearchRequest(
-            q=q, section=section, series=series, since=since, until=until, entity=entity, sort=sort,
-            mode=mode, expand=expand, correct=correct, facets=facets, limit=limit, offset=offset))
-    except QueryError as exc:
-        raise HTTPException(400, str(exc)) from None
-    return results.to_dict()
+def search(request: Request, params: Annotated[SearchParams, Query()]) -> SearchResults:
+    """Search, as `sinmun search --json`."""
+    return queries.search(archive_of(request), params)
 
 
 @router.get("/articles")
-async def articles(
-    request: Request,
-    section: str | None = None,
-    series: str | None = None,
-    limit: int = Query(20, ge=1, le=100),
-    offset: int = Query(0, ge=0, le=MAX_RESULT_WINDOW),
-) -> dict:
-    """Articles newest first: `{"total", "articles": [...]}` as `sinmun list --json`."""
-    total, items = request.app.state.archive.store.list(section=section, series=series, limit=limit, offset=offset)
-    return {"total": total, "articles": [listing(a) for a in items]}
-
-
-@router.get("/articles/{article_id}/similar")
-async def similar(request: Request, article_id: str, limit: int = Query(5, ge=1, le=50)) -> dict:
-    """More like this: `{"id", "similar": [{..., "similarity"}]}`, nearest in meaning first."""
-    archive = request.app.state.archive
-    if archive.get(article_id) is None:
-        raise HTTPException(404, f"no article with id {article_id!r}")
-    return {"id": article_id,
-            "similar": [{**listing(a), "similarity": score} for a, score in archive.similar(article_id, limit)]}
+def articles(request: Request, params: Annotated[ListParams, Query()]) -> ArticleList:
+    """Articles newest first (a series in episode order), as `sinmun list --json`."""
+    return queries.articles(archive_of(request), params)
 
 
 @router.get("/articles/{article_id}")
-async def article(request: Request, article_id: str) -> dict:
-    """One article with every stored field, as `sinmun show --json`."""
-    archive = request.app.state.archive
-    found = archive.get(article_id)
-    if found is None:
-        raise HTTPException(404, f"no article with id {article_id!r}")
-    return {**archive.article_json(found),
-            "related": [listing(a) for a in archive.store.related(found.id)]}
+def article(request: Request, article_id: str) -> ArticleDetail:
+    """One article with every stored field, its sources, dates, story, entities and related articles."""
+    return queries.article(archive_of(request), article_id)
+
+
+@router.get("/articles/{article_id}/similar")
+def similar(request: Request, article_id: str, limit: int = Query(5, ge=1, le=50)) -> SimilarArticles:
+    """More like this: the articles nearest in meaning first."""
+    return queries.similar(archive_of(request), article_id, limit)
+
+
+@router.get("/articles/{article_id}/revisions")
+def revisions(request: Request, article_id: str) -> RevisionList:
+    """Earlier versions of the article, oldest first, as `sinmun show ID --revisions --json`."""
+    return queries.revisions(archive_of(request), article_id)
+
+
+@router.get("/articles/{article_id}/summary")
+def summary(request: Request, article_id: str) -> SummaryResult:
+    """Three central sentences of the body, as `sinmun summarize ID --json`."""
+    return queries.summary(archive_of(request), article_id)
 
 
 @router.get("/stories")
-async def stories(request: Request, limit: int = Query(20, ge=1, le=100),
-                  offset: int = Query(0, ge=0, le=MAX_RESULT_WINDOW),
-                  min_size: int = Query(2, ge=1, le=MAX_RESULT_WINDOW), since: str | None = None) -> dict:
+def stories(request: Request, params: Annotated[StoryParams, Query()]) -> StoryList:
     """Continuing stories, largest first (issue ranking); `since=YYYY-MM-DD` keeps recent ones."""
-    total, found = request.app.state.archive.store.stories(limit=limit, offset=offset, min_size=min_size, since=since)
-    return {"total": total, "stories": found}
+    return queries.stories(archive_of(request), params)
 
 
 @router.get("/stories/{story_id}")
-async def story(request: Request, story_id: str) -> dict:
+def story(request: Request, story_id: str) -> StoryDetail:
     """One story: its entities and a timeline of its articles with the dates they name."""
-    found = request.app.state.archive.story_json(story_id)
-    if found is None:
-        raise HTTPException(404, f"no story with id {story_id!r}")
-    return found
+    return queries.story(archive_of(request), story_id)
 
 
 @router.get("/trends")
-async def trends(request: Request, terms: str = Query(..., description="comma-separated"),
-                 interval: Literal["day", "week", "month"] = "month") -> dict:
-    """Articles per interval for each term: `{"interval", "buckets", "terms": [{"term", "total", "counts"}]}`."""
-    return request.app.state.archive.trends([t.strip() for t in terms.split(",") if t.strip()], interval)
+def trends(request: Request, terms: str = Query(..., description="Comma-separated terms or queries."),
+           interval: Literal["day", "week", "month"] = "month") -> Trends:
+    """Dated articles per interval for each term."""
+    return queries.trends(archive_of(request), [t.strip() for t in terms.split(",") if t.strip()], interval)
 
 
 @router.get("/rising")
-async def rising(request: Request, window_days: int = Query(7, ge=1, le=365), limit: int = Query(10, ge=1, le=100)) -> dict:
+def rising(request: Request, window_days: int = Query(7, ge=1, le=365),
+           limit: int = Query(10, ge=1, le=100)) -> Rising:
     """Entities whose share of articles rose most in the latest window against the four before."""
-    from ..trends import rising as rising_entities
-
-    return rising_entities(request.app.state.archive.store.db, window_days, limit)
+    return queries.rising(archive_of(request), window_days, limit)
 
 
 @router.get("/network")
-async def network(request: Request, q: str | None = None, entity: str | None = None) -> dict:
+def network(request: Request, q: str | None = None, entity: str | None = None) -> Network:
     """Co-occurrence network of entities for a query or an entity (nodes and weighted edges)."""
     if not q and not entity:
         raise HTTPException(400, "give q (a query) or entity (a name)")
-    return request.app.state.archive.network(query=q, entity=entity)
+    return queries.network(archive_of(request), query=q, entity=entity)
 
 
 @router.get("/entities")
-async def entities(request: Request, type: str | None = None, limit: int = Query(50, ge=1, le=500)) -> list[dict]:
+def entities(request: Request, type: str | None = None, limit: int = Query(50, ge=1, le=500)) -> list[EntityCount]:
     """Entities by the number of articles naming them."""
-    return request.app.state.archive.store.top_entities(limit=limit, type=type)
+    return queries.entities(archive_of(request), type, limit)
 
 
 @router.get("/entities/{name}")
-async def entity(request: Request, name: str, limit: int = Query(50, ge=1, le=200)) -> dict:
+def entity(request: Request, name: str, limit: int = Query(50, ge=1, le=200)) -> EntityDetail:
     """One entity and the articles that name it, newest first."""
-    found, articles_ = request.app.state.archive.store.entity_articles(name, limit=limit)
-    if found is None:
-        raise HTTPException(404, f"no entity named {name!r}")
-    return {"name": found["name"], "type": found["type"], "count": found["articles"],
-            "articles": [listing(a) for a in articles_]}
+    return queries.entity(archive_of(request), name, limit)
 
 
 @router.get("/sections")
-async def sections(request: Request) -> list[dict]:
-    return [{"name": n, "articles": c} for n, c in request.app.state.archive.store.facet("section")]
+def sections(request: Request) -> list[NameCount]:
+    return queries.sections(archive_of(request))
 
 
 @router.get("/series")
-async def series(request: Request) -> list[dict]:
-    return [{"name": n, "articles": c} for n, c in request.app.state.archive.store.facet("series")]
+def series(request: Request) -> list[NameCount]:
+    return queries.series(archive_of(request))

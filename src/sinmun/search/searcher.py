@@ -9,34 +9,29 @@ syntax and the Tantivy queries it becomes are in `query.py`; snippets in
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import tantivy
 
+from ..analysis.korean import Analyzer, Term
+from ..errors import BadRequest
+from ..store import Store
 from .index import SearchIndex, decode_offsets
-from .korean import Analyzer, Term
-from .query import ParsedQuery, QueryError, any_field, parse_day, parse_query, phrase_query, unparse, word_clauses
+from .params import SearchParams
+from .results import FacetValue, Hit, SearchResults, WordPair
+from .query import ParsedQuery, any_field, parse_day, parse_query, phrase_query, unparse, word_clauses
 from .snippets import make_snippet, mark
-from .store import Store
 
 if TYPE_CHECKING:
-    from .semantic import MorphemeVectors, VectorIndex
-    from .typos import Corrector
+    from ..analysis.typos import Corrector
+    from .meaning import MorphemeVectors, VectorIndex
 
 Q = tantivy.Query
 Occur = tantivy.Occur
 
 FALLBACK_BELOW = 3
 PROXIMITY_BOOST = 2.0
-SORTS = ("relevance", "date")
-MODES = ("keyword", "semantic", "hybrid")
-DEFAULT_MODE = "hybrid"
-MAX_LIMIT = 100
-# The deepest result a search may page to (Elasticsearch's max_result_window):
-# Tantivy collects offset + limit hits, so an unbounded offset is an allocation
-# of any size a client asks for.
-MAX_RESULT_WINDOW = 10_000
 # Related words: Kiwi neighbours of a query word, kept when their (centred) cosine
 # reaches EXPAND_MIN and the archive uses them; they weigh EXPAND_BOOST of the word.
 EXPAND_MIN = 0.45
@@ -53,72 +48,6 @@ SEMANTIC_RELATIVE = 0.6
 RRF_K = 60
 FACET_DEPTH = 1000
 FACET_VALUES = 8
-
-
-@dataclass
-class SearchRequest:
-    q: str = ""
-    section: str | None = None
-    series: str | None = None
-    since: str | None = None
-    until: str | None = None
-    entity: str | None = None
-    sort: str = "relevance"
-    limit: int = 10
-    offset: int = 0
-    include_duplicates: bool = False
-    mode: str = DEFAULT_MODE
-    expand: bool = True  # add related words (Kiwi's morpheme vectors), weighted below the query's own
-    correct: bool = True  # search a corrected spelling when the query as typed finds (almost) nothing
-    facets: bool = False
-
-
-@dataclass
-class Hit:
-    id: str
-    title: str
-    series: str | None
-    episode: int | None
-    section: str | None
-    published: str | None
-    score: float
-    snippet: str
-    title_html: str = field(default="", repr=False)
-    partial: bool = False  # matched only some of the words
-    found_by: list[str] = field(default_factory=list)  # "words", "meaning" or both
-
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        data.pop("title_html")
-        return data
-
-
-@dataclass
-class Results:
-    query: str
-    total: int
-    hits: list[Hit]
-    expansions: list[tuple[str, str]] = field(default_factory=list)
-    partial: bool = False
-    mode: str = "keyword"
-    related_words: list[tuple[str, str]] = field(default_factory=list)  # (query word, added word)
-    corrected_from: str | None = None  # results are for `query`, corrected from what was typed
-    suggestion: str | None = None  # a spelling that finds more than the query as typed
-    facets: dict[str, list[dict]] = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        return {
-            "query": self.query,
-            "total": self.total,
-            "mode": self.mode,
-            "partial": self.partial,
-            "corrected_from": self.corrected_from,
-            "suggestion": self.suggestion,
-            "expansions": [{"from": a, "to": b} for a, b in self.expansions],
-            "related_words": [{"from": a, "to": b} for a, b in self.related_words],
-            "facets": self.facets,
-            "hits": [h.to_dict() for h in self.hits],
-        }
 
 
 @dataclass
@@ -153,7 +82,7 @@ class Searcher:
 
     # --- building the keyword query ---
 
-    def build(self, parsed: ParsedQuery, request: SearchRequest, require_all: bool,
+    def build(self, parsed: ParsedQuery, request: SearchParams, require_all: bool,
               terms: list[Term], related: dict[str, dict[str, float]] | None = None,
               words: bool = True) -> tuple[tantivy.Query, set[str], int]:
         """The Tantivy query, the forms to highlight, and how many word clauses it has.
@@ -200,7 +129,7 @@ class Searcher:
             must.append((Occur.Must, Q.all_query()))
         return Q.boolean_query(must), highlight, len(clauses)
 
-    def _filters(self, request: SearchRequest) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+    def _filters(self, request: SearchParams) -> list[tuple[tantivy.Occur, tantivy.Query]]:
         filters = []
         if not request.include_duplicates:
             filters.append((Occur.MustNot, Q.term_query(self.schema, "duplicate", 1)))
@@ -212,11 +141,10 @@ class Searcher:
             lower = parse_day(request.since, end=False) if request.since else 1
             upper = parse_day(request.until, end=True) if request.until else None
             if upper is not None and upper < lower:
-                raise QueryError(f"--since {request.since} is after --until {request.until}")
+                raise BadRequest(f"--since {request.since} is after --until {request.until}")
             filters.append((Occur.Must, Q.range_query(self.schema, "day", tantivy.FieldType.Integer, lower, upper)))
         if request.entity:
-            ids = [r[0] for r in self.store.db.execute(
-                "SELECT article_id FROM article_entities WHERE name = ?", (request.entity,))]
+            ids = self.store.entities.articles_naming(request.entity)
             filters.append((Occur.Must, Q.term_set_query(self.schema, "id", ids) if ids else Q.empty_query()))
         return filters
 
@@ -257,7 +185,7 @@ class Searcher:
 
     def correction(self, words: str, terms: list[Term]) -> str | None:
         """`words` with each unknown word replaced by the nearest known spelling, or None."""
-        from .typos import split_particle
+        from ..analysis.typos import split_particle
 
         corrector = self.corrector()
         out, changed = [], False
@@ -287,14 +215,10 @@ class Searcher:
         if not hits:
             return []
         seqs = [r & 0xFFFFFFFF for r in searcher.fast_field_values("recency", [addr for _, addr in hits])]
-        by_seq: dict[int, str] = {}
-        for start in range(0, len(seqs), 500):
-            chunk = seqs[start:start + 500]
-            by_seq.update(self.store.db.execute(
-                f"SELECT seq, id FROM articles WHERE seq IN ({', '.join('?' for _ in chunk)})", chunk).fetchall())
+        by_seq = self.store.articles.ids_of_seqs(seqs)
         return [by_seq.get(seq, "") for seq in seqs]
 
-    def keyword(self, searcher: tantivy.Searcher, parsed: ParsedQuery, request: SearchRequest,
+    def keyword(self, searcher: tantivy.Searcher, parsed: ParsedQuery, request: SearchParams,
                 terms: list[Term], related: dict, depth: int) -> Ranked:
         """Articles with every word, then (when those are few) articles with some."""
         order = {"order_by_field": "recency"} if request.sort == "date" or not parsed.words.strip() else {}
@@ -317,7 +241,7 @@ class Searcher:
             ranked.total = loose.count
         return ranked
 
-    def keyword_with_related(self, searcher: tantivy.Searcher, parsed: ParsedQuery, request: SearchRequest,
+    def keyword_with_related(self, searcher: tantivy.Searcher, parsed: ParsedQuery, request: SearchParams,
                              terms: list[Term], depth: int) -> tuple[Ranked, dict]:
         """The keyword ranking; when the words alone find fewer than FALLBACK_BELOW
         articles, related words may stand in for them (the guard against drift:
@@ -330,20 +254,20 @@ class Searcher:
             return ranked, {}
         return self.keyword(searcher, parsed, request, terms, related, depth), related
 
-    def semantic(self, searcher: tantivy.Searcher, parsed: ParsedQuery, request: SearchRequest,
+    def semantic(self, searcher: tantivy.Searcher, parsed: ParsedQuery, request: SearchParams,
                  terms: list[Term], depth: int) -> Ranked:
         """Articles nearest in meaning, that also meet the query's filters and constraints."""
-        from .semantic import bag, query_vector, resolve
+        from .meaning import bag, query_vector, resolve
 
         ranked = Ranked()
         if self._make_vectors is None or self.vector_index is None:
             return ranked
         vectors = self._make_vectors()
         counts = bag({"body": terms}, vectors)
-        vec = query_vector(counts, vectors, self.store.db)
+        vec = query_vector(counts, vectors, self.store)
         if vec is None:
             return ranked
-        found = resolve(self.store.db, self.vector_index.search(vec, max(depth * 4, 200)))
+        found = resolve(self.store, self.vector_index.search(vec, max(depth * 4, 200)))
         if not found:
             return ranked
         # Names have no neighbours in meaning (each is a random direction of its
@@ -370,25 +294,15 @@ class Searcher:
 
     # --- the request ---
 
-    def search(self, request: SearchRequest) -> Results:
-        if request.sort not in SORTS:
-            raise QueryError(f"unknown sort {request.sort!r} (use relevance or date)")
-        if request.mode not in MODES:
-            raise QueryError(f"unknown mode {request.mode!r} (use {', '.join(MODES)})")
-        if not 1 <= request.limit <= MAX_LIMIT:
-            raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
-        if request.offset < 0:
-            raise QueryError("offset must be 0 or more")
-        if request.offset + request.limit > MAX_RESULT_WINDOW:
-            raise QueryError(f"offset + limit must be at most {MAX_RESULT_WINDOW} (results beyond the "
-                             f"first {MAX_RESULT_WINDOW} are not served: narrow the search instead)")
+    def search(self, request: SearchParams) -> SearchResults:
+        """Answer one search (the parameters were validated when `request` was made)."""
         parsed = parse_query(request.q)
         searcher = self.index.searcher()
         words = parsed.words
         terms = self.analyzer.analyze(words) if words else []
         if request.q.strip() and not self._searchable(parsed, terms):
             # `-`, a lone quote or an emoji: without this, the empty query matched every article.
-            raise QueryError(f"the query {request.q!r} has no words to search for")
+            raise BadRequest(f"the query {request.q!r} has no words to search for")
         # Meaning needs words to work on; a date-sorted list is a keyword list.
         mode = request.mode if terms and request.sort == "relevance" else "keyword"
         if self._make_vectors is None:
@@ -432,7 +346,7 @@ class Searcher:
             ranked_facets = {}
 
         page = ranked.ids[request.offset:page_end]
-        articles = self.store.get_many(page)
+        articles = self.store.articles.get_many(page)
         docs = self._docs(searcher, page)
         highlight = keyword.highlight | {t.text for t in terms if not t.compound}
         stand_ins = {w for forms in related.values() for w in forms} - {t.text for t in terms}
@@ -452,13 +366,22 @@ class Searcher:
                 partial=article_id in keyword.partial and article_id not in meaning.scores,
                 found_by=found_by,
             ))
-        return Results(
+        return SearchResults(
             query=unparse(parsed) if corrected_from else request.q, total=ranked.total, hits=hits, mode=mode,
-            expansions=self.analyzer.expansions(parsed.words, terms),
-            related_words=[(w, r) for w, forms in related.items() for r in forms],
+            expansions=[WordPair(from_=a, to=b) for a, b in self.analyzer.expansions(parsed.words, terms)],
+            related_words=[WordPair(from_=w, to=r) for w, forms in related.items() for r in forms],
             partial=bool(keyword.partial),
             corrected_from=corrected_from, suggestion=suggestion, facets=ranked_facets,
         )
+
+    def matching_ids(self, query: str) -> list[str]:
+        """Every article with all the words of `query` (no fallback, no near-duplicates), newest first."""
+        parsed = parse_query(query)
+        terms = self.analyzer.analyze(parsed.words) if parsed.words else []
+        built, _, _ = self.build(parsed, SearchParams(q=query), require_all=True, terms=terms)
+        searcher = self.index.searcher()
+        hits = searcher.search(built, limit=max(searcher.num_docs, 1), order_by_field="recency")
+        return self.ids(searcher, hits.hits)
 
     def _searchable(self, parsed: ParsedQuery, terms: list[Term]) -> bool:
         """Does the query hold a word, a phrase or an exclusion the analysis can use?"""
@@ -481,28 +404,13 @@ class Searcher:
         query, _, _ = self.build(parsed, request, require_all=not keyword.partial, terms=terms, related=related)
         return self.ids(searcher, searcher.search(query, limit=FACET_DEPTH).hits)
 
-    def facets(self, ids: list[str]) -> dict[str, list[dict]]:
+    def facets(self, ids: list[str]) -> dict[str, list[FacetValue]]:
         """Counts by section, series, year and entity over the results (the first FACET_DEPTH)."""
         if not ids:
             return {}
-        db = self.store.db
-        # CROSS JOIN keeps SQLite from scanning every article (their rows are wide).
-        db.execute("CREATE TEMP TABLE IF NOT EXISTS facet_ids (id TEXT PRIMARY KEY)")
-        db.execute("DELETE FROM facet_ids")
-        db.executemany("INSERT OR IGNORE INTO facet_ids VALUES (?)", [(i,) for i in ids])
-        out = {}
-        for name, expr in (("section", "a.section"), ("series", "a.series"), ("year", "substr(a.published, 1, 4)")):
-            rows = db.execute(
-                f"SELECT {expr} AS v, count(*) AS n FROM facet_ids f CROSS JOIN articles a ON a.id = f.id "
-                f"WHERE {expr} IS NOT NULL AND {expr} != '' GROUP BY v ORDER BY n DESC, v LIMIT ?", (FACET_VALUES,))
-            out[name] = [{"value": v, "count": n} for v, n in rows]
-        rows = db.execute(
-            "SELECT e.name, e.type, count(*) AS n FROM facet_ids f CROSS JOIN article_entities e ON e.article_id = f.id "
-            # A name Kiwi guessed (type 'name') must recur to be worth a click;
-            # dictionary names (people, organisations, ...) count from one article.
-            "GROUP BY e.name HAVING e.type != 'name' OR n >= 2 "
-            "ORDER BY n DESC, e.type = 'name', e.name LIMIT ?", (FACET_VALUES,))
-        out["entity"] = [{"value": v, "type": t, "count": n} for v, t, n in rows]
+        out = {name: [FacetValue(value=v, count=n) for v, n in values]
+               for name, values in self.store.articles.facet_counts(ids, FACET_VALUES).items()}
+        out["entity"] = [FacetValue(value=v, type=t, count=n) for v, t, n in self.store.entities.facet(ids, FACET_VALUES)]
         return {k: v for k, v in out.items() if v}
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 
-from .articles import Article
+from ..articles import Article
 
 SNIPPET_CHARS = 160
 # Parts of an article a snippet may come from, in order of preference.

@@ -14,8 +14,8 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .ingest import Problem
-from .store import now_iso
+from ..store import now_iso
+from . import Problem
 
 
 @dataclass

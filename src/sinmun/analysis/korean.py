@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
 import unicodedata
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -28,14 +29,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
 
-from .errors import SinmunError
+from ..errors import BadRequest
 
 MODEL_TYPE = "cong"
 # Bump when the analysis changes in a way that changes index terms: the index
 # notices the new fingerprint and rebuilds itself from the store.
 ANALYSIS_VERSION = "4"
 
-DEFAULT_ALIASES = Path(__file__).parent / "data" / "aliases.txt"
+DEFAULT_ALIASES = Path(__file__).parent.parent / "data" / "aliases.txt"
 # Sections of the alias file: what kind of thing each name is.
 ENTITY_TYPES = ("place", "org", "person", "product", "concept", "name")
 
@@ -116,8 +117,6 @@ def alias_key(form: str) -> str:
     return _KEY_JUNK.sub("", unicodedata.normalize("NFKC", form)).lower()
 
 
-class AliasError(SinmunError):
-    pass
 
 
 @dataclass
@@ -141,7 +140,7 @@ class Aliases:
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise AliasError(f"cannot read alias dictionary {path}: {exc.strerror}") from None
+            raise BadRequest(f"cannot read alias dictionary {path}: {exc.strerror}") from None
         canonical: dict[str, str] = {}
         words: list[str] = []
         types: dict[str, str] = {}
@@ -154,12 +153,12 @@ class Aliases:
             if line.startswith("[") and line.endswith("]"):
                 kind = line[1:-1].strip()
                 if kind not in ENTITY_TYPES:
-                    raise AliasError(f"{path}:{line_no}: unknown section [{kind}] (use {', '.join(ENTITY_TYPES)})")
+                    raise BadRequest(f"{path}:{line_no}: unknown section [{kind}] (use {', '.join(ENTITY_TYPES)})")
                 continue
             name, sep, rest = line.partition(":")
             name = name.strip()
             if not sep or not name:
-                raise AliasError(f"{path}:{line_no}: expected 'canonical: alias, alias'")
+                raise BadRequest(f"{path}:{line_no}: expected 'canonical: alias, alias'")
             forms = [name] + [f.strip() for f in rest.split(",") if f.strip()]
             types[name] = kind
             for form in forms:
@@ -193,6 +192,7 @@ def fingerprint(aliases: Aliases) -> str:
 
 
 _SHARED: dict[str, Analyzer] = {}
+_SHARED_LOCK = threading.Lock()
 
 
 class Analyzer:
@@ -213,8 +213,9 @@ class Analyzer:
         """One analyser per process and alias dictionary (the model is loaded once)."""
         aliases = Aliases.load()
         key = aliases.source_text
-        if key not in _SHARED:
-            _SHARED[key] = cls(aliases)
+        with _SHARED_LOCK:  # two threads asking at once must not load Kiwi twice
+            if key not in _SHARED:
+                _SHARED[key] = cls(aliases)
         return _SHARED[key]
 
     @cached_property

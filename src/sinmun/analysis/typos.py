@@ -11,12 +11,15 @@ Two neighbouring syllables swapped (엔디비아) count as one slip too.
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections import Counter
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from .articles import Article
 from .korean import Term
+
+if TYPE_CHECKING:
+    from ..derive import Item
+    from ..store import Store
 
 # Jamo edits allowed: 1 for words of up to 4 syllables, 2 beyond.
 LONG_WORD = 5
@@ -55,27 +58,21 @@ def vocabulary_terms(parts: dict[str, list[Term]]) -> set[str]:
 
 
 class Vocabulary:
-    """Derived step of the index sync: document frequency of every term (`term_df`)."""
+    """Follows the change log: document frequency of every term (`vocabulary` consumer)."""
 
-    def __init__(self) -> None:
-        self.pending: Counter[str] = Counter()
-        self.ids: list[str] = []
+    name = "vocabulary"
 
-    def add(self, seq: int, article: Article, parts: dict[str, list[Term]]) -> None:
-        self.ids.append(article.id)
-        self.pending.update(vocabulary_terms(parts))
+    def reset(self, store: Store) -> None:
+        store.vocabulary.clear()
 
-    def reset(self, db: sqlite3.Connection) -> None:
-        db.execute("DELETE FROM term_df")
-
-    def flush(self, db: sqlite3.Connection) -> None:
+    def write(self, store: Store, items: list[Item]) -> None:
         # Approximate on purpose: a revised article counts again until the next
         # rebuild. The vocabulary only proposes spellings; search checks them.
-        if self.pending:
-            db.executemany(
-                "INSERT INTO term_df VALUES (?, ?) ON CONFLICT (term) DO UPDATE SET df = df + excluded.df",
-                self.pending.items())
-        self.pending = Counter()
+        counts: Counter[str] = Counter()
+        for item in items:
+            counts.update(vocabulary_terms(item.parts))
+        if counts:
+            store.vocabulary.add(dict(counts))
 
 
 def split_particle(word: str) -> tuple[str, str]:
@@ -93,10 +90,9 @@ class Corrector:
     no English names to offer for `Nvdia`.
     """
 
-    def __init__(self, db: sqlite3.Connection, latin: Iterable[str] = ()) -> None:
-        rows = db.execute("SELECT term, df FROM term_df WHERE df > 0").fetchall()
-        self.df = dict(rows)
-        self.terms = [t for t, _ in rows]
+    def __init__(self, df: dict[str, int], latin: Iterable[str] = ()) -> None:
+        self.df = df
+        self.terms = list(df)
         self.keys = [jamo(t) for t in self.terms]
         self.latin = {w.lower(): w for w in latin}
 

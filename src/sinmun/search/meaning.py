@@ -20,9 +20,9 @@ normalised; a query is embedded the same way. Each article's morpheme counts
 re-embed everything without analysing again; this also happens on its own
 whenever the archive has doubled since the last training.
 
-Vectors are kept in the store (table `article_vectors`, the truth) and in a
-usearch HNSW index beside the Tantivy index, rebuilt from the store whenever it
-is missing or behind. Near-duplicates get vectors but stay out of the index.
+Vectors are kept in the store (the truth) and in a usearch HNSW index beside the
+Tantivy index, which follows the change log like the Tantivy index does and is
+rebuilt after a training. Near-duplicates get vectors but stay out of the index.
 """
 
 from __future__ import annotations
@@ -31,18 +31,21 @@ import json
 import math
 import os
 import random
-import sqlite3
+import threading
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .articles import Article
-from .korean import Term
-from .store import immediate
+from ..analysis.korean import Term
+from ..store import Store
+
+if TYPE_CHECKING:
+    from ..derive import Item
 
 ANCHORS = 384  # > 256, the dimension of Kiwi's cong embeddings
 ANCHOR_SEED = 20261125
@@ -183,114 +186,92 @@ def embed(bags: list[dict[int, int]], vectors: MorphemeVectors, df: dict[int, in
     return out
 
 
-def load_df(db: sqlite3.Connection) -> tuple[dict[int, int], int]:
-    df = dict(db.execute("SELECT morph, df FROM morph_df").fetchall())
-    n = db.execute("SELECT count(*) FROM article_vectors").fetchone()[0]
-    return df, n
-
-
-def _meta(db: sqlite3.Connection, key: str, default: str = "0") -> str:
-    row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-    return row[0] if row else default
-
-
-def train(db: sqlite3.Connection, vectors: MorphemeVectors) -> dict:
+def train(store: Store, vectors: MorphemeVectors) -> dict:
     """Recount document frequencies from the stored bags and re-embed every article."""
-    rows = db.execute("SELECT seq, bag FROM article_vectors ORDER BY seq").fetchall()
+    rows = store.vectors.all_bags()
     bags = [decode_bag(blob) for _, blob in rows]
     df: Counter[int] = Counter()
     for counts in bags:
         df.update(counts.keys())
     matrix = embed(bags, vectors, df, len(bags))
-    with immediate(db):
-        db.execute("DELETE FROM morph_df")
-        db.executemany("INSERT INTO morph_df VALUES (?, ?)", df.items())
-        db.executemany("UPDATE article_vectors SET vector = ? WHERE seq = ?",
-                       [(matrix[i].tobytes(), seq) for i, (seq, _) in enumerate(rows)])
-        generation = int(_meta(db, "vectors_generation")) + 1
-        db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                       [("vectors_trained_n", str(len(rows))), ("vectors_generation", str(generation))])
+    with store.transaction():
+        store.vectors.replace_doc_freqs(df)
+        store.vectors.set_vectors([(matrix[i].tobytes(), seq) for i, (seq, _) in enumerate(rows)])
+        generation = store.vectors.training()[1] + 1
+        store.vectors.set_training(len(rows), generation)
     return {"articles": len(rows), "morphemes": len(df), "generation": generation}
 
 
 class Embedder:
-    """Derived step of the index sync: bags and vectors for the articles it analyses."""
+    """Follows the change log: each changed article's morpheme bag and vector (`vectors` consumer)."""
+
+    name = "vectors"
 
     def __init__(self, vectors: Callable[[], MorphemeVectors]) -> None:
-        self._make_vectors = vectors  # called on first use: a sync with nothing to do loads nothing
-        self.pending: list[tuple[int, str, bool, Counter[int]]] = []
+        self._make_vectors = vectors  # called on first use: a catch-up with nothing to do loads nothing
 
     @cached_property
     def vectors(self) -> MorphemeVectors:
         return self._make_vectors()
 
-    def add(self, seq: int, article: Article, parts: dict[str, list[Term]]) -> None:
-        self.pending.append((seq, article.id, bool(article.duplicate_of), bag(parts, self.vectors)))
+    def reset(self, store: Store) -> None:
+        store.vectors.clear()
+        # A new generation: vector files made from the old vectors are rebuilt, not patched.
+        store.vectors.set_training(0, store.vectors.training()[1] + 1)
 
-    def reset(self, db: sqlite3.Connection) -> None:
-        db.executescript("DELETE FROM article_vectors; DELETE FROM morph_df; "
-                         "DELETE FROM meta WHERE key = 'vectors_trained_n';")
-
-    def flush(self, db: sqlite3.Connection) -> None:
-        if not self.pending:
-            return
-        try:
-            with immediate(db):
-                self._write(db)
-        finally:
-            self.pending = []
-
-    def _write(self, db: sqlite3.Connection) -> None:
+    def write(self, store: Store, items: list[Item]) -> None:
         # Document frequencies first: the new articles are embedded with them.
         df_change: Counter[int] = Counter()
-        for _, article_id, _, counts in self.pending:
-            old = db.execute("SELECT bag FROM article_vectors WHERE article_id = ?", (article_id,)).fetchone()
-            if old:  # a revision, or a sync repeated after a crash: count it once
-                df_change.subtract(decode_bag(old[0]).keys())
+        rows = []
+        for item in items:
+            old = store.vectors.bag(item.change.article_id)
+            if old:  # a revision (or a removal): its old words no longer count
+                df_change.subtract(decode_bag(old).keys())
+            if item.article is None:
+                store.vectors.remove(item.change.article_id)
+                continue
+            counts = bag(item.parts, self.vectors)
             df_change.update(counts.keys())
-        db.executemany(
-            "INSERT INTO morph_df VALUES (?, ?) ON CONFLICT (morph) DO UPDATE SET df = df + excluded.df",
-            [(m, c) for m, c in df_change.items() if c])
-        rows = [(seq, article_id, int(dup), encode_bag(counts), b"")
-                for seq, article_id, dup, counts in self.pending]
-        db.executemany("INSERT OR REPLACE INTO article_vectors VALUES (?, ?, ?, ?, ?)", rows)
-        df, n = load_df(db)
-        if n >= max(RETRAIN_GROWTH * int(_meta(db, "vectors_trained_n")), 1):
-            train(db, self.vectors)
-        else:
-            matrix = embed([counts for *_, counts in self.pending], self.vectors, df, n)
-            db.executemany("UPDATE article_vectors SET vector = ? WHERE seq = ?",
-                           [(matrix[i].tobytes(), p[0]) for i, p in enumerate(self.pending)])
+            rows.append((item.seq, item.article.id, bool(item.article.duplicate_of), counts))
+        store.vectors.add_doc_freqs(dict(df_change))
+        store.vectors.put([(seq, article_id, dup, encode_bag(counts)) for seq, article_id, dup, counts in rows])
+        n = store.vectors.count()
+        if n >= max(RETRAIN_GROWTH * store.vectors.training()[0], 1):
+            train(store, self.vectors)
+        elif rows:
+            matrix = embed([counts for *_, counts in rows], self.vectors, store.vectors.doc_freqs(), n)
+            store.vectors.set_vectors([(matrix[i].tobytes(), row[0]) for i, row in enumerate(rows)])
 
 
-def query_vector(counts: Counter[int], vectors: MorphemeVectors, db: sqlite3.Connection) -> np.ndarray | None:
+def query_vector(counts: Counter[int], vectors: MorphemeVectors, store: Store) -> np.ndarray | None:
     """The query's bag (`bag` of its terms) embedded like an article; None when no word has a vector."""
     if not counts:
         return None
-    marks = ", ".join("?" for _ in counts)
-    df = dict(db.execute(f"SELECT morph, df FROM morph_df WHERE morph IN ({marks})", list(counts)).fetchall())
+    df = store.vectors.doc_freqs(list(counts))
     # A name no article contains has only its random direction, which matches
     # nothing but noise (and would weigh most, having the highest IDF).
     counts = Counter({key: c for key, c in counts.items() if key >= 0 or df.get(key)})
     if not counts:
         return None
-    n = db.execute("SELECT count(*) FROM article_vectors").fetchone()[0]
-    vec = embed([counts], vectors, df, n)[0]
+    vec = embed([counts], vectors, df, store.vectors.count())[0]
     return vec if vec.any() else None
 
 
 class VectorIndex:
-    """usearch HNSW over the store's article vectors (keys are store `seq`s).
+    """usearch HNSW over the store's article vectors (keys are the articles' store seq).
 
-    Derived, like the Tantivy index: `refresh` adds what the store has and the
-    file lacks, or rebuilds the file after a training changed every vector.
+    Derived, like the Tantivy index, and kept beside it. The follower `refresh`es it
+    from the change log (a training, which changes every vector, rebuilds it);
+    readers `load` the file again whenever the follower, in this process or
+    another, has replaced it.
     """
 
     def __init__(self, folder: Path) -> None:
         self.path = Path(folder) / VECTOR_FILE
         self.meta_path = Path(folder) / VECTOR_META
         self.index = None
-        self.state: dict = {}
+        self._loaded: int | None = None  # mtime_ns of the meta file the loaded index matches
+        self._lock = threading.Lock()
 
     def _read_meta(self) -> dict:
         try:
@@ -298,80 +279,124 @@ class VectorIndex:
         except (OSError, ValueError):
             return {}
 
-    def refresh(self, db: sqlite3.Connection) -> None:
+    def _meta_mtime(self) -> int | None:
+        try:
+            return self.meta_path.stat().st_mtime_ns
+        except OSError:
+            return None
+
+    def load(self) -> None:
+        """Read the file again if it changed since it was loaded (one stat when it did not)."""
         from usearch.index import Index
 
-        wanted = {
-            "generation": _meta(db, "vectors_generation"),
-            "rows": db.execute("SELECT count(*) FROM article_vectors").fetchone()[0],
-            "max_seq": db.execute("SELECT COALESCE(max(seq), 0) FROM article_vectors").fetchone()[0],
-        }
-        if self.index is not None and self.state == wanted:
+        mtime = self._meta_mtime()
+        if mtime == self._loaded or mtime is None or not self.path.exists():
             return
-        on_disk = self._read_meta()
-        if on_disk == wanted and self.path.exists():
-            self.index, self.state = Index.restore(str(self.path), view=False), wanted
+        with self._lock:
+            if mtime != self._loaded:
+                self.index = Index.restore(str(self.path), view=False)
+                self._loaded = mtime
+
+    def refresh(self, store: Store) -> None:
+        """Follow the change log up to the embedder's position (writer side)."""
+        from usearch.index import Index
+
+        generation = store.vectors.training()[1]
+        target = store.changes.positions().get(Embedder.name, 0)
+        meta = self._read_meta()
+        if meta.get("generation") == generation and meta.get("seq") == target and self.path.exists():
+            self.load()
             return
-        same_generation = on_disk.get("generation") == wanted["generation"] and self.path.exists()
-        if same_generation and self.index is None:
-            self.index = Index.restore(str(self.path), view=False)
-        if not same_generation or self.index is None:
-            self.index = Index(ndim=self._dim(db), metric="cos", dtype="f32")
-            since = 0
-        else:
-            since = on_disk.get("max_seq", 0)
+        if meta.get("generation") != generation or not self.path.exists() or meta.get("seq", 0) > target:
+            return self._rebuild(store, generation, target)
+        index = Index.restore(str(self.path), view=False)
+        since = meta.get("seq", 0)
+        changed: list[str] = []
+        while changes := store.changes.since(since, 5000):
+            changed.extend(c.article_id for c in changes if c.seq <= target)
+            since = changes[-1].seq
+            if since >= target:
+                break
+        current = store.vectors.for_articles(sorted(set(changed)))
+        if len(current) < len(set(changed)):
+            # An article left the archive (a retraction): its key is no longer known. Rare: rebuild.
+            return self._rebuild(store, generation, target)
         keys, rows = [], []
-        for seq, blob in db.execute(
-            "SELECT seq, vector FROM article_vectors WHERE seq > ? AND duplicate = 0", (since,)
-        ):
-            vec = np.frombuffer(blob, dtype=np.float32)
-            if vec.size and vec.any():
-                keys.append(seq)
-                rows.append(vec)
-        if keys:
-            stale = [k for k in keys if k in self.index]
-            if stale:
-                self.index.remove(stale)
-            self.index.add(np.array(keys, dtype=np.uint64), np.vstack(rows))
+        for seq, _, dup, blob in current:
+            _collect(keys, rows, seq, dup, blob)
+        stale = [k for k in {seq for seq, _, _, _ in current} if k in index]
+        if stale:
+            index.remove(stale)
+        _add(index, keys, rows)
+        self._save(index, generation, target)
+
+    def _rebuild(self, store: Store, generation: int, target: int) -> None:
+        from usearch.index import Index
+
+        index = Index(ndim=_dim(store), metric="cos", dtype="f32")
+        keys: list[int] = []
+        rows: list[np.ndarray] = []
+        for seq, dup, blob in store.vectors.all_vectors():
+            _collect(keys, rows, seq, dup, blob)
+        _add(index, keys, rows)
+        self._save(index, generation, target)
+
+    def _save(self, index, generation: int, target: int) -> None:
         tmp = self.path.with_suffix(".tmp")
-        self.index.save(str(tmp))
+        index.save(str(tmp))
         os.replace(tmp, self.path)
         tmp_meta = self.meta_path.with_suffix(".tmp")
-        tmp_meta.write_text(json.dumps(wanted))
+        tmp_meta.write_text(json.dumps({"generation": generation, "seq": target}))
         os.replace(tmp_meta, self.meta_path)
-        self.state = wanted
-
-    @staticmethod
-    def _dim(db: sqlite3.Connection) -> int:
-        row = db.execute("SELECT vector FROM article_vectors WHERE length(vector) > 0 LIMIT 1").fetchone()
-        return len(row[0]) // 4 if row else 256
+        with self._lock:
+            self.index, self._loaded = index, self._meta_mtime()
 
     def search(self, vec: np.ndarray, k: int) -> list[tuple[int, float]]:
         """(seq, cosine similarity), best first."""
-        if self.index is None or len(self.index) == 0:
+        self.load()
+        index = self.index
+        if index is None or len(index) == 0:
             return []
-        matches = self.index.search(vec.astype(np.float32), min(k, len(self.index)))
+        matches = index.search(vec.astype(np.float32), min(k, len(index)))
         return [(int(key), 1.0 - float(dist)) for key, dist in zip(matches.keys, matches.distances)]
 
 
-def similar_seqs(index: VectorIndex, db: sqlite3.Connection, article_id: str, k: int) -> list[tuple[str, float]]:
+def _dim(store: Store) -> int:
+    for _, _, blob in store.vectors.all_vectors():
+        if blob:
+            return len(blob) // 4
+    return 256
+
+
+def _collect(keys: list[int], rows: list[np.ndarray], seq: int, duplicate: bool, blob: bytes) -> None:
+    vec = np.frombuffer(blob, dtype=np.float32)
+    if not duplicate and vec.size and vec.any():
+        keys.append(seq)
+        rows.append(vec)
+
+
+def _add(index, keys: list[int], rows: list[np.ndarray]) -> None:
+    if keys:
+        index.add(np.array(keys, dtype=np.uint64), np.vstack(rows))
+
+
+def similar_seqs(index: VectorIndex, store: Store, article_id: str, k: int) -> list[tuple[str, float]]:
     """(article id, similarity) of the articles nearest in meaning to a stored one."""
-    row = db.execute("SELECT seq, vector FROM article_vectors WHERE article_id = ?", (article_id,)).fetchone()
-    if row is None or not row[1]:
+    found = store.vectors.vector_of(article_id)
+    if found is None or not found[1]:
         return []
-    vec = np.frombuffer(row[1], dtype=np.float32)
+    seq, blob = found
+    vec = np.frombuffer(blob, dtype=np.float32)
     if not vec.any():
         return []
-    hits = [(seq, score) for seq, score in index.search(vec, k + 1) if seq != row[0]]
-    return resolve(db, hits)[:k]
+    hits = [(s, score) for s, score in index.search(vec, k + 1) if s != seq]
+    return resolve(store, hits)[:k]
 
 
-def resolve(db: sqlite3.Connection, hits: Iterable[tuple[int, float]]) -> list[tuple[str, float]]:
-    """Index keys (seq) to article ids, dropping keys whose article has since changed."""
+def resolve(store: Store, hits: Iterable[tuple[int, float]]) -> list[tuple[str, float]]:
+    """Index keys (seq) to article ids, dropping keys whose article has since left."""
     hits = list(hits)
     if not hits:
         return []
-    marks = ", ".join("?" for _ in hits)
-    ids = dict(db.execute(f"SELECT seq, article_id FROM article_vectors WHERE seq IN ({marks})",
-                          [s for s, _ in hits]).fetchall())
+    ids = store.articles.ids_of_seqs([s for s, _ in hits])
     return [(ids[s], score) for s, score in hits if s in ids]

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from .errors import SinmunError
-
-if TYPE_CHECKING:
-    from .archive import Archive
+from ..errors import BadRequest
+from ..store import Store
+from .params import SearchParams
+from .results import SearchResults
 
 CONFIGS: dict[str, dict] = {
     "plain": {"mode": "keyword", "expand": False, "correct": False},  # the working core's search
@@ -32,10 +32,6 @@ CONFIGS: dict[str, dict] = {
     "hybrid": {"mode": "hybrid"},
 }
 DEPTH = 100
-
-
-class QrelsError(SinmunError):
-    pass
 
 
 @dataclass
@@ -64,7 +60,7 @@ def load_qrels(path: Path) -> list[Judgement]:
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise QrelsError(f"cannot read {path}: {exc.strerror}") from None
+        raise BadRequest(f"cannot read {path}: {exc.strerror}") from None
     out = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -77,12 +73,12 @@ def load_qrels(path: Path) -> list[Judgement]:
             if not isinstance(relevant, dict) or not all(isinstance(g, int) and g >= 0 for g in relevant.values()):
                 raise ValueError("'relevant' must map article ids to grades 0, 1 or 2")
         except KeyError as exc:
-            raise QrelsError(f"{path}:{number}: missing field {exc}") from None
+            raise BadRequest(f"{path}:{number}: missing field {exc}") from None
         except ValueError as exc:
-            raise QrelsError(f"{path}:{number}: {exc}") from None
+            raise BadRequest(f"{path}:{number}: {exc}") from None
         out.append(Judgement(str(data.get("id", number)), query, str(data.get("kind", "other")), relevant))
     if not out:
-        raise QrelsError(f"{path}: no judgements")
+        raise BadRequest(f"{path}: no judgements")
     return out
 
 
@@ -105,24 +101,22 @@ def score(judgement: Judgement, ranked: list[str]) -> QueryResult:
     )
 
 
-def run(archive: Archive, judgements: list[Judgement], config: str) -> list[QueryResult]:
-    from .search import SearchRequest
-
+def run(search: Callable[[SearchParams], SearchResults], judgements: list[Judgement],
+        config: str) -> list[QueryResult]:
+    """Each judged query through `search` with the configuration's options, scored."""
     if config not in CONFIGS:
-        raise QrelsError(f"unknown configuration {config!r} (use {', '.join(CONFIGS)})")
-    archive.sync()
-    searcher = archive.searcher()
+        raise BadRequest(f"unknown configuration {config!r} (use {', '.join(CONFIGS)})")
     results = []
     for j in judgements:
-        found = searcher.search(SearchRequest(q=j.query, limit=DEPTH, **CONFIGS[config]))
+        found = search(SearchParams(q=j.query, limit=DEPTH, **CONFIGS[config]))
         results.append(score(j, [h.id for h in found.hits]))
     return results
 
 
-def unknown_ids(archive: Archive, judgements: list[Judgement]) -> list[str]:
+def unknown_ids(store: Store, judgements: list[Judgement]) -> list[str]:
     """Judged article ids the archive does not hold (a judgement file for another archive)."""
     ids = sorted({i for j in judgements for i in j.relevant})
-    known = set(archive.store.get_many(ids))
+    known = set(store.articles.get_many(ids))
     return [i for i in ids if i not in known]
 
 

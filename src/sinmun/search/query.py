@@ -15,8 +15,8 @@ from datetime import date
 
 import tantivy
 
-from .errors import SinmunError
-from .korean import Term, normalize
+from ..analysis.korean import Term, normalize
+from ..errors import BadRequest
 
 Q = tantivy.Query
 Occur = tantivy.Occur
@@ -24,10 +24,6 @@ Occur = tantivy.Occur
 FIELD_BOOSTS = {"title": 3.0, "lead": 1.5, "body": 1.0}
 
 _SYNTAX = re.compile(r'(-?)"([^"]*)"?|(\S+)')
-
-
-class QueryError(SinmunError):
-    """A query or parameter the user must correct; the message says how."""
 
 
 def parse_day(value: str, end: bool) -> int:
@@ -48,7 +44,7 @@ def parse_day(value: str, end: bool) -> int:
             year, month, day = d.year, d.month, d.day
         date(year, month, day)
     except ValueError:
-        raise QueryError(f"not a date: {value!r} (use YYYY, YYYY-MM or YYYY-MM-DD)") from None
+        raise BadRequest(f"not a date: {value!r} (use YYYY, YYYY-MM or YYYY-MM-DD)") from None
     return year * 10000 + month * 100 + day
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .korean import Analyzer
+from ..analysis.korean import Analyzer
 
 SENTENCES = 3
 DAMPING = 0.85

@@ -14,14 +14,14 @@ see README, "Duplicates".
 from __future__ import annotations
 
 import re
-import sqlite3
 import unicodedata
 import zlib
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from .articles import Article
+from ..articles import Article
+from ..store import Store
 
 NUM_PERM = 128
 THRESHOLD = 0.5
@@ -60,13 +60,14 @@ def similarity(a: str, b: str) -> float:
 class NearDuplicates:
     """The LSH index of every stored article's signature."""
 
-    def __init__(self, db: sqlite3.Connection, threshold: float = THRESHOLD) -> None:
+    def __init__(self, store: Store, threshold: float = THRESHOLD) -> None:
         self.threshold = threshold
         self.lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
         self.signatures: dict[str, MinHash] = {}
         self._pending: list[str] = []
         self._last: tuple[str | None, MinHash | None] = (None, None)
-        for article_id, blob in db.execute("SELECT article_id, signature FROM minhashes"):
+        self.store = store
+        for article_id, blob in store.signatures.all():
             m = MinHash(num_perm=NUM_PERM, hashvalues=np.frombuffer(blob, dtype=np.uint64), scheme=SCHEME,
                         permutations=_PERMUTATIONS, hashfunc=shingle_hash)
             self._insert(article_id, m)
@@ -88,12 +89,12 @@ class NearDuplicates:
                 best = (candidate, round(score, 3))
         return best
 
-    def add(self, article_id: str, article: Article, db: sqlite3.Connection) -> None:
+    def add(self, article_id: str, article: Article) -> None:
+        """Keep the article's signature (in the store, inside the caller's transaction)."""
         last_id, m = self._last
-        if last_id != article.id:
+        if m is None or last_id != article.id:
             m = signature(article.body)
-        db.execute("INSERT OR REPLACE INTO minhashes VALUES (?, ?)",
-                   (article_id, m.hashvalues.astype(np.uint64).tobytes()))
+        self.store.signatures.put(article_id, m.hashvalues.astype(np.uint64).tobytes())
         self._insert(article_id, m)
         self._pending.append(article_id)
 

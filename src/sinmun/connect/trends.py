@@ -1,8 +1,8 @@
 """Trends: how often terms and entities appear over time, what is rising, what co-occurs.
 
 - `series`: for each query term, the number of articles matching it per day,
-  week or month (search semantics: 엔비디아 counts articles saying Nvidia too).
-  Only dated articles count.
+  week or month (search semantics: 엔비디아 counts articles saying Nvidia too;
+  the caller finds the matches). Only dated articles count.
 - `rising`: entities whose share of articles in the latest window is highest
   against the window before it (BigKinds' 연관어/급상승), with add-one smoothing
   so a name seen once is not "infinitely" rising.
@@ -16,16 +16,11 @@ from collections import Counter
 from datetime import date, timedelta
 from itertools import combinations
 
-from .errors import SinmunError
-from .query import ParsedQuery
-from .search import SearchRequest, Searcher
+from ..errors import BadRequest
+from ..store import Store
 
 INTERVALS = ("day", "week", "month")
 NETWORK_NODES = 25
-
-
-class TrendError(SinmunError):
-    pass
 
 
 def bucket(day: str, interval: str) -> str:
@@ -37,33 +32,16 @@ def bucket(day: str, interval: str) -> str:
     return d.isoformat()[:7]
 
 
-def matching_ids(searcher: Searcher, query: str) -> list[str]:
-    """Every article id matching `query` with all its words (search semantics, no fallback)."""
-    tantivy_searcher = searcher.index.searcher()
-    built, _, _ = searcher.build(ParsedQuery(query, [], []), SearchRequest(q=query, include_duplicates=False),
-                                 require_all=True, terms=searcher.analyzer.analyze(query))
-    hits = tantivy_searcher.search(built, limit=max(tantivy_searcher.num_docs, 1))
-    return [tantivy_searcher.doc(address)["id"][0] for _, address in hits.hits]
-
-
-def series(searcher: Searcher, terms: list[str], interval: str = "month") -> dict:
+def series(store: Store, matches: dict[str, list[str]], interval: str = "month") -> dict:
+    """Dated articles per bucket for each term, given the ids of the articles each term matches."""
     if interval not in INTERVALS:
-        raise TrendError(f"unknown interval {interval!r} (use {', '.join(INTERVALS)})")
-    if not terms:
-        raise TrendError("give at least one term")
-    db = searcher.store.db
-    result = {"interval": interval, "terms": []}
+        raise BadRequest(f"unknown interval {interval!r} (use {', '.join(INTERVALS)})")
+    if not matches:
+        raise BadRequest("give at least one term")
+    result: dict = {"interval": interval, "terms": []}
     buckets: set[str] = set()
-    for term in terms:
-        ids = matching_ids(searcher, term)
-        counts: Counter[str] = Counter()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            for (published,) in db.execute(
-                f"SELECT published FROM articles WHERE id IN ({marks}) AND published IS NOT NULL", chunk
-            ):
-                counts[bucket(published, interval)] += 1
+    for term, ids in matches.items():
+        counts: Counter[str] = Counter(bucket(published, interval) for published in store.articles.published(ids))
         buckets |= set(counts)
         result["terms"].append({"term": term, "total": len(ids), "dated": sum(counts.values()),
                                 "counts": dict(sorted(counts.items()))})
@@ -87,9 +65,9 @@ def fill(buckets: list[str], interval: str, most: int = 400) -> list[str]:
     return out if out[-1] == buckets[-1] else buckets
 
 
-def rising(db, window_days: int = 7, limit: int = 10) -> dict:
+def rising(store: Store, window_days: int = 7, limit: int = 10) -> dict:
     """Entities whose share of articles rose most in the latest window."""
-    latest = db.execute("SELECT max(substr(published, 1, 10)) FROM articles WHERE length(published) >= 10").fetchone()[0]
+    latest = store.articles.latest_day()
     if not latest:
         return {"until": None, "window_days": window_days, "entities": []}
     end = date.fromisoformat(latest)
@@ -97,14 +75,7 @@ def rising(db, window_days: int = 7, limit: int = 10) -> dict:
     base_from = (end - timedelta(days=window_days * 5 - 1)).isoformat()
 
     def counts(since: str, until: str) -> tuple[Counter, int]:
-        articles = db.execute(
-            "SELECT count(*) FROM articles WHERE substr(published, 1, 10) BETWEEN ? AND ?", (since, until)
-        ).fetchone()[0]
-        rows = db.execute(
-            "SELECT e.name, e.type, count(*) FROM article_entities e JOIN articles a ON a.id = e.article_id "
-            "WHERE substr(a.published, 1, 10) BETWEEN ? AND ? GROUP BY e.name", (since, until),
-        )
-        return Counter({(name, kind): n for name, kind, n in rows}), articles
+        return Counter(store.entities.counts_between(since, until)), store.articles.count_between(since, until)
 
     now, n_now = counts(recent_from, latest)
     before, n_before = counts(base_from, (end - timedelta(days=window_days)).isoformat())
@@ -118,19 +89,13 @@ def rising(db, window_days: int = 7, limit: int = 10) -> dict:
     return {"until": latest, "window_days": window_days, "entities": [e for e in scored if e["recent"] >= 2][:limit]}
 
 
-def network(db, article_ids: list[str], nodes: int = NETWORK_NODES) -> dict:
+def network(store: Store, article_ids: list[str], nodes: int = NETWORK_NODES) -> dict:
     """Entities co-occurring in the given articles: nodes and weighted edges."""
     per_article: dict[str, set[str]] = {}
     kinds: dict[str, str] = {}
-    for start in range(0, len(article_ids), 500):
-        chunk = article_ids[start:start + 500]
-        marks = ", ".join("?" for _ in chunk)
-        for article_id, name, kind in db.execute(
-            f"SELECT article_id, name, type FROM article_entities WHERE article_id IN ({marks}) "
-            f"AND type NOT IN ('concept')", chunk
-        ):
-            per_article.setdefault(article_id, set()).add(name)
-            kinds[name] = kind
+    for article_id, name, kind in store.entities.names_in(article_ids, ("concept",)):
+        per_article.setdefault(article_id, set()).add(name)
+        kinds[name] = kind
     frequency = Counter(name for names in per_article.values() for name in names)
     keep = {name for name, _ in frequency.most_common(nodes)}
     edges: Counter[tuple[str, str]] = Counter()

@@ -1,0 +1,135 @@
+"""The follower: one pass over the change log feeds every derived view (see the package docstring)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from ..articles import PARTS, Article
+from ..store import DELETE, Change, Store
+
+if TYPE_CHECKING:
+    from ..analysis.korean import Analyzer, Term
+    from ..search.index import SearchIndex
+    from ..search.meaning import VectorIndex
+
+BATCH = 256
+
+
+@dataclass
+class Item:
+    """One changed article as the consumers see it: its latest state, analysed once."""
+
+    change: Change
+    seq: int  # the article's row number in the store (0 when it left the archive)
+    article: Article | None  # None: the article left the archive
+    parts: dict[str, list[Term]]  # part name -> analysed terms (empty for a removal)
+
+    @property
+    def removed(self) -> bool:
+        return self.article is None
+
+
+class StoreConsumer(Protocol):
+    """Derived tables in the store, written in the transaction that records the new position."""
+
+    name: str
+
+    def write(self, store: Store, items: list[Item]) -> None:
+        """Apply the items (in change order) inside the caller's transaction."""
+
+    def reset(self, store: Store) -> None:
+        """Forget everything, before a rebuild from the start of the log."""
+
+
+class Follower:
+    """Brings the index and every derived table up to the head of the change log."""
+
+    def __init__(self, store: Store, analyzer: Analyzer, index: SearchIndex,
+                 consumers: Sequence[StoreConsumer], vector_index: VectorIndex | None = None) -> None:
+        self.store = store
+        self.analyzer = analyzer
+        self.index = index
+        self.consumers = list(consumers)
+        self.vector_index = vector_index
+
+    def positions(self) -> dict[str, int]:
+        """How far each consumer has read, counting data made by another analysis as unread."""
+        fingerprint = self.analyzer.fingerprint
+        found = {c.name: self.store.changes.position(c.name, fingerprint) for c in self.consumers}
+        found["index"] = self.index.position(self.store.store_id, fingerprint)
+        return found
+
+    def behind(self) -> int:
+        """Changes the slowest consumer has yet to read (0: everything is derived)."""
+        return self.store.changes.count_since(min(self.positions().values()))
+
+    def catch_up(self, rebuild: bool = False, wait: float = 0.0,
+                 progress: Callable[[int, int], None] | None = None) -> int:
+        """Derive every change past the slowest consumer; returns how many articles were analysed.
+
+        Takes the index writer first (waiting up to `wait` seconds; `Busy` if another
+        process keeps it). `rebuild` starts every consumer from the beginning of the log.
+        """
+        if not rebuild and not self.behind():
+            self._refresh_vectors()
+            return 0
+        with self.index.writing(wait) as writer:
+            positions = self.positions()  # again: another process may have caught up meanwhile
+            if rebuild:
+                positions = dict.fromkeys(positions, 0)
+            if positions["index"] == 0:
+                writer.clear()
+            with self.store.transaction():
+                for consumer in self.consumers:
+                    if positions[consumer.name] == 0:
+                        consumer.reset(self.store)
+            start = min(positions.values())
+            total = self.store.changes.count_since(start)
+            done = 0
+            cursor = start
+            while changes := self.store.changes.since(cursor, BATCH):
+                items = self._items(changes)
+                writer.add([i for i in items if i.change.seq > positions["index"]])
+                self._write_store(items, positions, changes[-1].seq)
+                cursor = changes[-1].seq
+                done += len(changes)
+                if progress:
+                    progress(done, total)
+            writer.commit(cursor, self.store.store_id, self.analyzer.fingerprint)
+        self._refresh_vectors()
+        return done
+
+    def _items(self, changes: list[Change]) -> list[Item]:
+        """The batch's articles, each once in its latest state, analysed on every Kiwi worker."""
+        latest = {c.article_id: c for c in changes}
+        ordered = sorted(latest.values(), key=lambda c: c.seq)
+        rows = self.store.articles.with_seq([c.article_id for c in ordered if c.kind != DELETE])
+        # Only non-empty parts go to Kiwi (half of them are empty: no blocks).
+        texts = [text for c in ordered if c.article_id in rows
+                 for part in PARTS if (text := getattr(rows[c.article_id][1], part))]
+        analysed = self.analyzer.analyze_many(texts)
+        items = []
+        for change in ordered:
+            if change.article_id not in rows:
+                items.append(Item(change, 0, None, {}))
+                continue
+            seq, article = rows[change.article_id]
+            parts = {part: next(analysed) if getattr(article, part) else [] for part in PARTS}
+            items.append(Item(change, seq, article, parts))
+        return items
+
+    def _write_store(self, items: list[Item], positions: dict[str, int], last: int) -> None:
+        fingerprint = self.analyzer.fingerprint
+        with self.store.transaction():
+            for consumer in self.consumers:
+                if positions[consumer.name] >= last:
+                    continue
+                consumer.write(self.store, [i for i in items if i.change.seq > positions[consumer.name]])
+                self.store.changes.advance(consumer.name, last, fingerprint)
+                positions[consumer.name] = last
+
+    def _refresh_vectors(self) -> None:
+        if self.vector_index is not None:
+            self.vector_index.refresh(self.store)

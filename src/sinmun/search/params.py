@@ -1,0 +1,56 @@
+"""The parameters of a search: one definition for the library, the CLI, the API and the pages.
+
+Each field's type, default, bounds and description are declared once here; the
+CLI builds its options from them, FastAPI its query parameters and OpenAPI
+schema, and the search page reads its form with them.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+# The deepest result a search or a list may page to (Elasticsearch's
+# max_result_window): Tantivy collects offset + limit hits, so an unbounded offset
+# is an allocation of any size a client asks for.
+MAX_RESULT_WINDOW = 10_000
+MAX_LIMIT = 100
+SORTS = ("relevance", "date")
+MODES = ("hybrid", "keyword", "semantic")
+DEFAULT_MODE = "hybrid"
+
+
+class SearchParams(BaseModel):
+    """What to search for, how to rank it and which page of results to return."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    q: str = Field("", description='Words (all must match), "a phrase", -excluded.')
+    section: str | None = Field(None, description="Only this section.")
+    series: str | None = Field(None, description="Only this series (column).")
+    since: str | None = Field(None, description="Published on or after (YYYY[-MM[-DD]]).")
+    until: str | None = Field(None, description="Published on or before (YYYY[-MM[-DD]]).")
+    entity: str | None = Field(None, description="Only articles naming this entity.")
+    sort: Literal["relevance", "date"] = Field("relevance", description="relevance or date (newest first).")
+    mode: Literal["hybrid", "keyword", "semantic"] = Field(
+        DEFAULT_MODE, description="hybrid (words, then meaning), keyword or semantic.")
+    expand: bool = Field(True, description="Also search related words (거품 -> 버블) when the words find few.")
+    correct: bool = Field(True, description="Search a corrected spelling when nothing matches.")
+    facets: bool = Field(False, description="Count results by section, series, year and entity.")
+    include_duplicates: bool = Field(False, description="Also show near-duplicate copies.")
+    limit: int = Field(10, ge=1, le=MAX_LIMIT, description="Results per page.")
+    offset: int = Field(0, ge=0, le=MAX_RESULT_WINDOW, description="Results to skip.")
+
+    @field_validator("section", "series", "since", "until", "entity", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        # A form sends `section=` for "any section".
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _within_window(self) -> SearchParams:
+        if self.offset + self.limit > MAX_RESULT_WINDOW:
+            raise ValueError(f"offset + limit must be at most {MAX_RESULT_WINDOW} (results beyond the first "
+                             f"{MAX_RESULT_WINDOW} are not served: narrow the search instead)")
+        return self

@@ -1,0 +1,127 @@
+"""The archive: one store and what is derived from it, opened lazily and shared by threads.
+
+The faces (CLI, API, pages) hold one `Archive` and pass it to the service
+functions. Kiwi (about 1.5 s to load), Tantivy and the vectors are loaded only by
+the operations that need them. Each thread gets its own store connection; the
+analyser, the index and the vector index are shared (they are safe to read from
+several threads at once).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from ..ingest.quarantine import Quarantine
+from ..store import Store, open_store
+
+if TYPE_CHECKING:  # importing these for real loads Tantivy and Kiwi
+    from ..analysis.korean import Analyzer
+    from ..analysis.typos import Corrector
+    from ..derive import Follower
+    from ..search.index import SearchIndex
+    from ..search.meaning import MorphemeVectors, VectorIndex
+    from ..search.searcher import Searcher
+
+T = TypeVar("T")
+
+
+class Archive:
+    """One sinmun archive: a store file and, beside it, its index and quarantine folders."""
+
+    def __init__(self, db: str | Path, create: bool = False) -> None:
+        self.db_path = Path(db)
+        first = open_store(self.db_path, create=create)  # creates and migrates the file once
+        self._local = threading.local()
+        self._local.store = first
+        self._stores: list[Store] = [first]
+        self._lock = threading.RLock()
+        self._made: dict[str, object] = {}
+        self.quarantine = Quarantine(self.db_path)
+        self._corrector: tuple[int, Corrector] | None = None
+
+    @property
+    def store(self) -> Store:
+        """This thread's connection to the store."""
+        store = getattr(self._local, "store", None)
+        if store is None:
+            store = open_store(self.db_path, create=False)
+            self._local.store = store
+            with self._lock:
+                self._stores.append(store)
+        return store
+
+    def close(self) -> None:
+        with self._lock:
+            for store in self._stores:
+                store.close()
+            self._stores.clear()
+        self._local = threading.local()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _once(self, name: str, make: Callable[[], T]) -> T:
+        """`make()` the first time `name` is asked for, in any thread; the same object after."""
+        if name not in self._made:
+            with self._lock:
+                if name not in self._made:
+                    self._made[name] = make()
+        return self._made[name]  # type: ignore[return-value]
+
+    @property
+    def analyzer(self) -> Analyzer:
+        from ..analysis.korean import Analyzer
+
+        return self._once("analyzer", Analyzer.shared)
+
+    @property
+    def index(self) -> SearchIndex:
+        from ..search.index import open_index
+
+        return self._once("index", lambda: open_index(self.db_path))
+
+    @property
+    def vector_index(self) -> VectorIndex:
+        from ..search.meaning import VectorIndex
+
+        return self._once("vector_index", lambda: VectorIndex(self.index.path))
+
+    @property
+    def morpheme_vectors(self) -> MorphemeVectors:
+        from ..search.meaning import morpheme_vectors
+
+        return self._once("morpheme_vectors", lambda: morpheme_vectors(self.analyzer.kiwi))
+
+    def corrector(self) -> Corrector:
+        """The vocabulary for spelling correction, kept until the vocabulary changes."""
+        from ..analysis.typos import Corrector
+
+        position = self.store.changes.positions().get("vocabulary", 0)
+        cached = self._corrector
+        if cached is None or cached[0] != position:
+            cached = (position, Corrector(self.store.vocabulary.all(), self.analyzer.aliases.latin))
+            self._corrector = cached
+        return cached[1]
+
+    def searcher(self) -> Searcher:
+        """A searcher over this thread's store (cheap: everything it uses is shared)."""
+        from ..search.searcher import Searcher
+
+        return Searcher(self.store, self.index, self.analyzer, lambda: self.morpheme_vectors, self.vector_index,
+                        corrector=self.corrector)
+
+    def follower(self) -> Follower:
+        """The change-log follower that keeps the index and every derived table up to date."""
+        from ..analysis.typos import Vocabulary
+        from ..connect.stories import Connector
+        from ..derive import Follower
+        from ..search.meaning import Embedder
+
+        consumers = [Connector(self.analyzer.aliases), Embedder(lambda: self.morpheme_vectors), Vocabulary()]
+        return Follower(self.store, self.analyzer, self.index, consumers, self.vector_index)

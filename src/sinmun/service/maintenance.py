@@ -1,0 +1,92 @@
+"""Keeping the archive sound: following the change log, checking, rebuilding, training."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from ..articles import article_id
+from ..errors import Busy
+from .archive import Archive
+from .models import CheckReport, TrainReport
+
+
+def catch_up(archive: Archive, wait: float = 0.0, progress: Callable[[int, int], None] | None = None,
+             rebuild: bool = False) -> int:
+    """Derive whatever the change log holds that the index and derived tables lack.
+
+    Returns how many changes were read. Raises `Busy` when another process holds
+    the index writer for longer than `wait` seconds (it then derives them itself).
+    """
+    return archive.follower().catch_up(rebuild=rebuild, wait=wait, progress=progress)
+
+
+def catch_up_if_free(archive: Archive) -> int:
+    """Catch up when no other process is doing it; otherwise answer from what is indexed."""
+    try:
+        return catch_up(archive)
+    except Busy:
+        return 0
+
+
+def reindex(archive: Archive, progress: Callable[[int, int], None] | None = None, wait: float = 60.0) -> int:
+    """Rebuild the index and every derived table from the store."""
+    return catch_up(archive, wait=wait, progress=progress, rebuild=True)
+
+
+def train(archive: Archive, wait: float = 60.0) -> TrainReport:
+    """Recount the archive's word statistics and re-embed every article (search by meaning)."""
+    from ..search.meaning import train as train_vectors
+
+    started = time.perf_counter()
+    catch_up(archive, wait=wait)
+    # Holding the index writer keeps the follower of another process from
+    # embedding new articles with the old statistics while this one retrains.
+    with archive.index.writing(wait):
+        report = train_vectors(archive.store, archive.morpheme_vectors)
+        archive.vector_index.refresh(archive.store)
+    return TrainReport(**report, seconds=round(time.perf_counter() - started, 2))
+
+
+def check(archive: Archive) -> CheckReport:
+    """Is the store sound? Has every consumer read the whole change log? Does the index
+    hold each stored article exactly once?"""
+    from ..search.index import SCHEMA_VERSION, read_meta
+
+    store = archive.store
+    problems = store.articles.integrity()
+    content_ids = store.articles.content_ids()
+    for stored in store.articles.iter_all():
+        if article_id(stored.headline, stored.full_text()) != content_ids.get(stored.id):
+            problems.append(f"article {stored.id}: text does not match its content id (changed outside sinmun?)")
+    store_ids = store.articles.all_ids()
+    head = store.changes.head()
+    follower = archive.follower()
+    positions = follower.positions()
+    for name, position in sorted(positions.items()):
+        if position < head:
+            problems.append(f"{name} has read the change log up to {position} of {head} "
+                            "(any ingest, search or `sinmun reindex` catches up)")
+    path = archive.index.path
+    index_ids: list[str] = []
+    meta = read_meta(path)
+    if meta.schema != SCHEMA_VERSION:
+        problems.append(f"the index at {path} has an older layout (any search or `sinmun reindex` rebuilds it)")
+    elif meta.store_id and meta.store_id != store.store_id:
+        problems.append("the index belongs to another store")
+    else:
+        index_ids = archive.index.id_list()
+        doubled = len(index_ids) - len(set(index_ids))
+        if doubled:
+            problems.append(f"{doubled} articles are in the index more than once")
+        missing, extra = store_ids - set(index_ids), set(index_ids) - store_ids
+        if missing:
+            problems.append(f"{len(missing)} stored articles are not in the index, e.g. {sorted(missing)[:3]}")
+        if extra:
+            problems.append(f"{len(extra)} indexed articles are not in the store, e.g. {sorted(extra)[:3]}")
+    vectors = store.vectors.count()
+    if positions.get("vectors") == head and vectors != len(store_ids):
+        problems.append(f"{vectors} article vectors for {len(store_ids)} articles (`sinmun reindex` rebuilds them)")
+    return CheckReport(ok=not problems, articles=len(store_ids), indexed=len(index_ids), vectors=vectors,
+                       quarantined=len(archive.quarantine.entries()), changes=head, positions=positions,
+                       problems=problems)

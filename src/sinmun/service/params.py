@@ -1,0 +1,51 @@
+"""Parameters of the service's queries: one definition each, for the library, the CLI, the API and the pages."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from ..errors import BadRequest
+from ..search.params import MAX_LIMIT, MAX_RESULT_WINDOW, SearchParams
+
+__all__ = ["ListParams", "MAX_LIMIT", "MAX_RESULT_WINDOW", "SearchParams", "StoryParams", "bad_request"]
+
+
+class ListParams(BaseModel):
+    """Which articles to list, newest first (a series in episode order)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    section: str | None = Field(None, description="Only this section.")
+    series: str | None = Field(None, description="Only this series, in episode order.")
+    limit: int = Field(20, ge=1, le=MAX_LIMIT, description="Articles per page.")
+    offset: int = Field(0, ge=0, le=MAX_RESULT_WINDOW, description="Articles to skip.")
+
+    @field_validator("section", "series", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _within_window(self) -> ListParams:
+        if self.offset + self.limit > MAX_RESULT_WINDOW:
+            raise ValueError(f"offset + limit must be at most {MAX_RESULT_WINDOW}")
+        return self
+
+
+class StoryParams(BaseModel):
+    """Which continuing stories to list, largest and most recent first."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    limit: int = Field(20, ge=1, le=MAX_LIMIT, description="Stories per page.")
+    offset: int = Field(0, ge=0, le=MAX_RESULT_WINDOW, description="Stories to skip.")
+    min_size: int = Field(2, ge=1, le=MAX_RESULT_WINDOW, description="Only stories of at least this many articles.")
+    since: str | None = Field(None, description="Only stories with an article on or after this day (YYYY-MM-DD).")
+
+
+def bad_request(error: ValidationError, prefix: str = "") -> BadRequest:
+    """A validation error as one line a user can act on: `offset: must be at most 10000`."""
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first.get("loc", ()))
+    message = first.get("msg", "invalid").removeprefix("Value error, ")
+    return BadRequest(f"{prefix}{where.replace('_', '-') if prefix else where}: {message}" if where else message)

@@ -1,0 +1,157 @@
+"""Read-only questions to the archive. Nothing here writes: the follower keeps the index current.
+
+Each function takes the archive and validated parameters and returns a typed
+model (`models.py`); a missing article, story or entity is `NotFound`.
+"""
+
+from __future__ import annotations
+
+from ..articles import Article
+from ..errors import NotFound
+from .archive import Archive
+from .models import (
+    ArticleDetail, ArticleList, ArticleListing, EntityCount, EntityDetail, Event, NameCount, Network, RevisionList,
+    Rising, SearchResults, SimilarArticle, SimilarArticles, Stats, StoryDetail, StoryList, SummaryResult, Trends,
+)
+from .params import ListParams, SearchParams, StoryParams
+
+RELATED = 5
+
+
+def search(archive: Archive, params: SearchParams) -> SearchResults:
+    return archive.searcher().search(params)
+
+
+def get_article(archive: Archive, article_id: str) -> Article:
+    """The stored article with this id or unique id prefix; NotFound otherwise."""
+    found = archive.store.articles.get(article_id)
+    if found is None:
+        raise NotFound(f"no article with id {article_id!r}")
+    return found
+
+
+def article(archive: Archive, article_id: str) -> ArticleDetail:
+    """Every stored field, plus sources, resolved dates, story, entities and related articles."""
+    found = get_article(archive, article_id)
+    store = archive.store
+    order = store.entities.related(found.id, RELATED)
+    related = store.articles.get_many(order)
+    return ArticleDetail(
+        **found.to_dict(), sources=store.articles.sources(found.id), events=events(found),
+        story=store.stories.story_of(found.id), entities=store.entities.of_article(found.id),
+        related=[ArticleListing.of(related[i]) for i in order if i in related])
+
+
+def articles(archive: Archive, params: ListParams) -> ArticleList:
+    total, found = archive.store.articles.list(params.section, params.series, params.limit, params.offset)
+    return ArticleList(total=total, articles=[ArticleListing.of(a) for a in found])
+
+
+def revisions(archive: Archive, article_id: str) -> RevisionList:
+    found = get_article(archive, article_id)
+    return RevisionList.model_validate({"id": found.id, "revisions": archive.store.articles.revisions(found.id)})
+
+
+def similar(archive: Archive, article_id: str, limit: int = 5) -> SimilarArticles:
+    """Articles nearest in meaning to a stored one (near-duplicates left out)."""
+    from ..search.meaning import similar_seqs
+
+    found = get_article(archive, article_id)
+    hits = similar_seqs(archive.vector_index, archive.store, found.id, limit)
+    by_id = archive.store.articles.get_many([i for i, _ in hits])
+    return SimilarArticles(id=found.id, similar=[
+        SimilarArticle(**ArticleListing.of(by_id[i]).model_dump(), similarity=round(score, 4))
+        for i, score in hits if i in by_id])
+
+
+def summary(archive: Archive, article_id: str) -> SummaryResult:
+    """Three central sentences of the body (never the article's own [Summary] block)."""
+    from ..connect.summarize import summarize
+
+    found = get_article(archive, article_id)
+    made = summarize(archive.analyzer, found.id, found.body)
+    return SummaryResult(id=made.id, summary=made.summary, sentences=made.sentences)
+
+
+def events(article: Article) -> list[Event]:
+    """Dates the article's text names, resolved against its own date (none if undated)."""
+    from ..analysis.dates import reference_day, resolve
+
+    ref = reference_day(article.published)
+    if ref is None:
+        return []
+    return [
+        Event(**event.to_dict(), part=part)
+        for part in ("body", "key_insights", "summary", "explainer")
+        if (text := getattr(article, part))
+        for event in resolve(text, ref)
+    ]
+
+
+def stories(archive: Archive, params: StoryParams) -> StoryList:
+    total, found = archive.store.stories.list(params.limit, params.offset, params.min_size, params.since)
+    return StoryList.model_validate({"total": total, "stories": found})
+
+
+def story(archive: Archive, story_id: str) -> StoryDetail:
+    """A story with its articles in time order, each with the dates its text names."""
+    found = archive.store.stories.get(story_id)
+    if found is None:
+        raise NotFound(f"no story with id {story_id!r}")
+    row, members, entities = found
+    return StoryDetail.model_validate({**row, "entities": entities, "timeline": [
+        {"id": a.id, "title": a.title, "published": a.published, "date_precision": a.date_precision,
+         "section": a.section, "events": events(a)} for a in members]})
+
+
+def entities(archive: Archive, type: str | None = None, limit: int = 50) -> list[EntityCount]:
+    return [EntityCount.model_validate(row) for row in archive.store.entities.top(limit, type)]
+
+
+def entity(archive: Archive, name: str, limit: int = 50) -> EntityDetail:
+    found = archive.store.entities.get(name)
+    if found is None:
+        raise NotFound(f"no entity named {name!r}")
+    named = archive.store.entities.newest_naming(name, limit)
+    return EntityDetail(name=found["name"], type=found["type"], count=found["articles"],
+                        articles=[ArticleListing.of(a) for a in named])
+
+
+def trends(archive: Archive, terms: list[str], interval: str = "month") -> Trends:
+    """Articles per day/week/month for each term (search semantics)."""
+    from ..connect.trends import series
+
+    searcher = archive.searcher()
+    matches = {term: searcher.matching_ids(term) for term in terms}
+    return Trends.model_validate(series(archive.store, matches, interval))
+
+
+def rising(archive: Archive, window_days: int = 7, limit: int = 10) -> Rising:
+    from ..connect.trends import rising as rising_entities
+
+    return Rising.model_validate(rising_entities(archive.store, window_days, limit))
+
+
+def network(archive: Archive, query: str | None = None, entity: str | None = None) -> Network:
+    """Entities named together in the articles of a query or of an entity."""
+    from ..connect.trends import network as cooccurrence
+
+    if entity:
+        ids = archive.store.entities.articles_naming(entity)
+    else:
+        ids = archive.searcher().matching_ids(query or "")
+    return Network.model_validate({"query": query, "entity": entity, **cooccurrence(archive.store, ids)})
+
+
+def sections(archive: Archive) -> list[NameCount]:
+    return [NameCount(name=n, articles=c) for n, c in archive.store.articles.facet("section")]
+
+
+def series(archive: Archive) -> list[NameCount]:
+    return [NameCount(name=n, articles=c) for n, c in archive.store.articles.facet("series")]
+
+
+def stats(archive: Archive) -> Stats:
+    path = archive.db_path
+    return Stats(db=str(path), schema_version=archive.store.schema_version, **archive.store.articles.stats(),
+                 bytes=path.stat().st_size if path.exists() else 0)

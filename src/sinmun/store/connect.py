@@ -1,0 +1,185 @@
+"""Entities and stories in SQLite: derived tables, written only by the story connector
+(`sinmun.connect.stories`) as it follows the change log, read by pages and search."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable
+
+from ..articles import Article
+from ._sql import chunks, marks, picked, to_article
+from .articles import NEWEST_FIRST, SORT_DAY
+
+
+class SQLiteEntities:
+    """Owner of `article_entities` (names per article) and `entity_df` (articles per name)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def replace(self, article_id: str, entities: Iterable[tuple[str, str, int]]) -> bool:
+        seen = self.db.execute("SELECT 1 FROM article_entities WHERE article_id = ? LIMIT 1",
+                               (article_id,)).fetchone()
+        self.db.execute("DELETE FROM article_entities WHERE article_id = ?", (article_id,))
+        self.db.executemany("INSERT INTO article_entities VALUES (?, ?, ?, ?)",
+                            [(article_id, name, kind, count) for name, kind, count in entities])
+        return seen is None
+
+    def count_articles(self) -> int:
+        return self.db.execute("SELECT count(DISTINCT article_id) FROM article_entities").fetchone()[0]
+
+    def doc_freqs(self, names: list[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for chunk in chunks(names):
+            found.update(self.db.execute(f"SELECT name, articles FROM entity_df WHERE name IN ({marks(chunk)})",
+                                         chunk))
+        return found
+
+    def add_doc_freqs(self, names: Iterable[tuple[str, str]]) -> None:
+        self.db.executemany(
+            "INSERT INTO entity_df VALUES (?, ?, 1) ON CONFLICT (name) DO UPDATE SET articles = articles + 1",
+            list(names))
+
+    def of_article(self, article_id: str) -> list[dict]:
+        rows = self.db.execute(
+            "SELECT name, type, count FROM article_entities WHERE article_id = ? ORDER BY count DESC, name",
+            (article_id,))
+        return [dict(r) for r in rows]
+
+    def articles_naming(self, name: str) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT article_id FROM article_entities WHERE name = ?", (name,))]
+
+    def get(self, name: str) -> dict | None:
+        row = self.db.execute("SELECT * FROM entity_df WHERE name = ? AND type != 'term'", (name,)).fetchone()
+        return dict(row) if row else None
+
+    def newest_naming(self, name: str, limit: int) -> list[Article]:
+        rows = self.db.execute(
+            f"SELECT a.* FROM article_entities e JOIN articles a ON a.id = e.article_id "
+            f"WHERE e.name = ? ORDER BY {NEWEST_FIRST} LIMIT ?", (name, limit))
+        return [to_article(r) for r in rows]
+
+    def top(self, limit: int, type: str | None = None) -> list[dict]:
+        clause, params = ("WHERE type = ?", [type]) if type else ("WHERE type != 'term'", [])
+        rows = self.db.execute(
+            f"SELECT name, type, articles FROM entity_df {clause} ORDER BY articles DESC, name LIMIT ?",
+            [*params, limit])
+        return [dict(r) for r in rows]
+
+    def related(self, article_id: str, limit: int) -> list[str]:
+        rows = self.db.execute(
+            """
+            SELECT other.article_id AS id,
+                   sum(1.0 / df.articles) + CASE WHEN os.story_id = ms.story_id THEN 10 ELSE 0 END AS score
+            FROM article_entities mine
+            JOIN article_entities other ON other.name = mine.name AND other.article_id != mine.article_id
+            JOIN entity_df df ON df.name = mine.name
+            LEFT JOIN story_articles ms ON ms.article_id = mine.article_id
+            LEFT JOIN story_articles os ON os.article_id = other.article_id
+            JOIN articles a ON a.id = other.article_id AND a.duplicate_of IS NULL
+            WHERE mine.article_id = ?
+            GROUP BY other.article_id ORDER BY score DESC, other.article_id LIMIT ?
+            """, (article_id, limit))
+        return [r[0] for r in rows]
+
+    def counts_between(self, since: str, until: str) -> dict[tuple[str, str], int]:
+        rows = self.db.execute(
+            "SELECT e.name, e.type, count(*) FROM article_entities e JOIN articles a ON a.id = e.article_id "
+            "WHERE substr(a.published, 1, 10) BETWEEN ? AND ? GROUP BY e.name", (since, until))
+        return {(name, kind): n for name, kind, n in rows}
+
+    def names_in(self, ids: list[str], skip_types: tuple[str, ...] = ()) -> list[tuple[str, str, str]]:
+        out: list[tuple[str, str, str]] = []
+        skip = f"AND type NOT IN ({marks(list(skip_types))})" if skip_types else ""
+        for chunk in chunks(ids):
+            out.extend(self.db.execute(
+                f"SELECT article_id, name, type FROM article_entities WHERE article_id IN ({marks(chunk)}) {skip}",
+                [*chunk, *skip_types]))
+        return out
+
+    def facet(self, ids: list[str], limit: int) -> list[tuple[str, str, int]]:
+        with picked(self.db, ids):
+            rows = self.db.execute(
+                "SELECT e.name, e.type, count(*) AS n FROM temp.picked f "
+                "CROSS JOIN article_entities e ON e.article_id = f.id "
+                # A name Kiwi guessed (type 'name') must recur to be worth a click;
+                # dictionary names (people, organisations, ...) count from one article.
+                "GROUP BY e.name HAVING e.type != 'name' OR n >= 2 "
+                "ORDER BY n DESC, e.type = 'name', e.name LIMIT ?", (limit,)).fetchall()
+        return [(name, kind, n) for name, kind, n in rows]
+
+    def clear(self) -> None:
+        self.db.execute("DELETE FROM article_entities")
+        self.db.execute("DELETE FROM entity_df")
+
+
+class SQLiteStories:
+    """Owner of `stories`, `story_articles` (membership) and `story_entities` (running centroids)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def story_of(self, article_id: str) -> str | None:
+        row = self.db.execute("SELECT story_id FROM story_articles WHERE article_id = ?", (article_id,)).fetchone()
+        return row[0] if row else None
+
+    def create(self, story_id: str, title: str) -> None:
+        self.db.execute("INSERT INTO stories VALUES (?, ?, 0, NULL, NULL, 0)", (story_id, title))
+
+    def assign(self, article_id: str, story_id: str, score: float, seq: int, day: str | None) -> None:
+        self.db.execute("INSERT INTO story_articles VALUES (?, ?, ?)", (article_id, story_id, round(score, 4)))
+        self.db.execute(
+            "UPDATE stories SET size = size + 1, last_seq = max(last_seq, ?), "
+            "first_day = CASE WHEN ? IS NOT NULL AND (first_day IS NULL OR ? < first_day) THEN ? ELSE first_day END, "
+            "last_day = CASE WHEN ? IS NOT NULL AND (last_day IS NULL OR ? > last_day) THEN ? ELSE last_day END "
+            "WHERE id = ?", (seq, day, day, day, day, day, day, story_id))
+
+    def add_weights(self, story_id: str, weights: dict[str, float]) -> None:
+        self.db.executemany(
+            "INSERT INTO story_entities VALUES (?, ?, ?) "
+            "ON CONFLICT (story_id, name) DO UPDATE SET weight = weight + excluded.weight",
+            [(story_id, name, w) for name, w in weights.items()])
+
+    def candidates(self, names: list[str], min_seq: int, limit: int) -> list[tuple[str, str | None, str | None]]:
+        rows = self.db.execute(
+            f"SELECT se.story_id, s.first_day, s.last_day FROM story_entities se JOIN stories s ON s.id = se.story_id "
+            f"WHERE se.name IN ({marks(names)}) AND s.last_seq >= ? GROUP BY se.story_id "
+            f"ORDER BY count(*) DESC, s.last_seq DESC LIMIT ?", [*names, min_seq, limit])
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def centroids(self, story_ids: list[str]) -> dict[str, dict[str, float]]:
+        found: dict[str, dict[str, float]] = defaultdict(dict)
+        for chunk in chunks(story_ids):
+            for story_id, name, weight in self.db.execute(
+                    f"SELECT story_id, name, weight FROM story_entities WHERE story_id IN ({marks(chunk)})", chunk):
+                found[story_id][name] = weight
+        return dict(found)
+
+    def get(self, story_id: str) -> tuple[dict, list[Article], list[str]] | None:
+        row = self.db.execute("SELECT * FROM stories WHERE id = ?", (story_id,)).fetchone()
+        if row is None:
+            return None
+        members = self.db.execute(
+            f"SELECT a.* FROM story_articles sa JOIN articles a ON a.id = sa.article_id "
+            f"WHERE sa.story_id = ? ORDER BY {SORT_DAY}, a.seq", (story_id,)).fetchall()
+        entities = self.db.execute(
+            "SELECT name FROM story_entities WHERE story_id = ? AND name NOT LIKE 't:%' "
+            "ORDER BY weight DESC LIMIT 12", (story_id,)).fetchall()
+        return dict(row), [to_article(m) for m in members], [e[0] for e in entities]
+
+    def list(self, limit: int = 20, offset: int = 0, min_size: int = 1,
+             since: str | None = None) -> tuple[int, list[dict]]:
+        where, params = "size >= ?", [min_size]
+        if since:
+            where += " AND last_day >= ?"
+            params.append(since)
+        total = self.db.execute(f"SELECT count(*) FROM stories WHERE {where}", params).fetchone()[0]
+        rows = self.db.execute(
+            f"SELECT * FROM stories WHERE {where} ORDER BY size DESC, COALESCE(last_day, '') DESC, last_seq DESC "
+            "LIMIT ? OFFSET ?", [*params, limit, offset])
+        return total, [dict(r) for r in rows]
+
+    def clear(self) -> None:
+        for table in ("story_articles", "story_entities", "stories"):
+            self.db.execute(f"DELETE FROM {table}")

@@ -1,0 +1,208 @@
+"""What the rest of sinmun may ask of a store: the typed protocol every backend implements.
+
+A store is one database holding the articles verbatim (the record) and the tables
+derived from them. It is split into parts, one per group of tables, and each table
+has exactly one owner here:
+
+    articles     articles, revisions, sources        the record (ingest writes, all read)
+    changes      changes, consumers                  the change log and how far each consumer read
+    entities     article_entities, entity_df         written by the story connector
+    stories      stories, story_articles, story_entities
+    vectors      article_vectors, morph_df           written by the embedder (search by meaning)
+    vocabulary   term_df                             written by the vocabulary step (typos)
+    signatures   minhashes                           written by near-duplicate detection at ingest
+    files        files                               the watch log: which files were read
+
+Every write that changes an article appends to the change log in the same
+transaction; everything derived (the search index, entities and stories, vectors,
+vocabulary) follows the log (`sinmun.derive`). One store object is one connection:
+use it from one thread; `sinmun.service.Archive` gives each thread its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from ..articles import Article
+
+PUT = "put"  # the article is new or has new text: (re)derive it
+DELETE = "delete"  # the article left the archive: forget it
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry of the change log: `seq` grows in commit order."""
+
+    seq: int
+    article_id: str
+    kind: str  # PUT or DELETE
+
+
+@dataclass
+class AddResult:
+    """What storing one batch did to each article (see `sinmun.ingest.accept`)."""
+
+    new: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    merged: int = 0  # the same text as a stored article: recorded as one more source
+    revised: int = 0  # new text at a stored URL: the old text became a revision
+    near_duplicates: int = 0  # stored, linked to their original, hidden from search
+
+
+class Articles(Protocol):
+    """The record: articles with every field and their raw source, earlier revisions, sources."""
+
+    def insert(self, article: Article, *, text_hash: str | None, duplicate_of: str | None,
+               similarity: float | None, ingested_at: str) -> None:
+        """Store a new article and log it."""
+    def revise(self, article_id: str, article: Article, *, text_hash: str | None, replaced_at: str) -> None:
+        """Keep the stored text as the next revision, give the article the new text, log it."""
+    def add_source(self, article_id: str, source: str, url: str | None, ingested_at: str) -> None: ...
+    def id_with_content(self, content_id: str) -> str | None:
+        """The article that has (or once had) this content id."""
+    def id_with_text(self, text_hash: str) -> str | None: ...
+    def id_at_url(self, url: str) -> str | None:
+        """The first article stored from this URL."""
+    def duplicate_of(self, article_id: str) -> str | None: ...
+    def get(self, article_id: str) -> Article | None:
+        """By id, or by a unique prefix of 6+ hex digits."""
+    def get_many(self, ids: list[str]) -> dict[str, Article]: ...
+    def with_seq(self, ids: list[str]) -> dict[str, tuple[int, Article]]:
+        """Articles with their row number (the derived views key articles by it)."""
+    def ids_of_seqs(self, seqs: list[int]) -> dict[int, str]: ...
+    def list(self, section: str | None, series: str | None, limit: int, offset: int) -> tuple[int, list[Article]]:
+        """Newest first (a series in episode order), with the total count."""
+    def iter_all(self) -> Iterator[Article]: ...
+    def all_ids(self) -> set[str]: ...
+    def content_ids(self) -> dict[str, str]:
+        """Article id -> the id its current text would have (they differ after a revision)."""
+    def count(self) -> int: ...
+    def facet(self, column: str) -> list[tuple[str, int]]:
+        """Distinct sections or series with their article counts."""
+    def facet_counts(self, ids: list[str], limit: int) -> dict[str, list[tuple[str, int]]]:
+        """Counts by section, series and year over the given articles."""
+    def published(self, ids: list[str]) -> list[str]:
+        """The publication dates of the given articles that have one."""
+    def latest_day(self) -> str | None: ...
+    def count_between(self, since: str, until: str) -> int:
+        """Articles published on days since..until (inclusive)."""
+    def revisions(self, article_id: str) -> list[dict]: ...
+    def sources(self, article_id: str) -> list[dict]: ...
+    def stats(self) -> dict: ...
+    def integrity(self) -> list[str]:
+        """What the database engine finds wrong with the file; empty when sound."""
+
+
+class Changes(Protocol):
+    """The append-only change log, and the position of each consumer in it."""
+
+    def head(self) -> int:
+        """The seq of the last change (0 when none)."""
+    def since(self, seq: int, limit: int) -> list[Change]: ...
+    def count_since(self, seq: int) -> int: ...
+    def position(self, consumer: str, analysis: str = "") -> int:
+        """How far `consumer` has read; 0 when it never read, or read with another analysis."""
+    def advance(self, consumer: str, seq: int, analysis: str = "") -> None: ...
+    def positions(self) -> dict[str, int]: ...
+
+
+class Entities(Protocol):
+    def replace(self, article_id: str, entities: Iterable[tuple[str, str, int]]) -> bool:
+        """Set an article's (name, type, count) rows; True when it had none before."""
+    def count_articles(self) -> int:
+        """Articles with at least one entity row."""
+    def doc_freqs(self, names: list[str]) -> dict[str, int]: ...
+    def add_doc_freqs(self, names: Iterable[tuple[str, str]]) -> None:
+        """One more article for each (name, type)."""
+    def of_article(self, article_id: str) -> list[dict]: ...
+    def articles_naming(self, name: str) -> list[str]: ...
+    def get(self, name: str) -> dict | None: ...
+    def newest_naming(self, name: str, limit: int) -> list[Article]: ...
+    def top(self, limit: int, type: str | None) -> list[dict]: ...
+    def related(self, article_id: str, limit: int) -> list[str]:
+        """Articles naming the same rare entities (same story first), not near-duplicates."""
+    def counts_between(self, since: str, until: str) -> dict[tuple[str, str], int]:
+        """(name, type) -> articles published since..until naming it."""
+    def names_in(self, ids: list[str], skip_types: tuple[str, ...]) -> list[tuple[str, str, str]]:
+        """(article id, name, type) for the given articles."""
+    def facet(self, ids: list[str], limit: int) -> list[tuple[str, str, int]]:
+        """(name, type, articles) over the given articles; a guessed name must recur."""
+    def clear(self) -> None: ...
+
+
+class Stories(Protocol):
+    def story_of(self, article_id: str) -> str | None: ...
+    def create(self, story_id: str, title: str) -> None: ...
+    def assign(self, article_id: str, story_id: str, score: float, seq: int, day: str | None) -> None: ...
+    def add_weights(self, story_id: str, weights: dict[str, float]) -> None: ...
+    def candidates(self, names: list[str], min_seq: int, limit: int) -> list[tuple[str, str | None, str | None]]:
+        """(story id, first day, last day) of recent stories sharing one of `names`."""
+    def centroids(self, story_ids: list[str]) -> dict[str, dict[str, float]]: ...
+    def get(self, story_id: str) -> tuple[dict, list[Article], list[str]] | None:
+        """The story row, its articles in time order and its top entities."""
+    def list(self, limit: int, offset: int, min_size: int, since: str | None) -> tuple[int, list[dict]]: ...
+    def clear(self) -> None: ...
+
+
+class Vectors(Protocol):
+    def bag(self, article_id: str) -> bytes | None: ...
+    def put(self, rows: list[tuple[int, str, bool, bytes]]) -> None:
+        """(seq, article id, is a near-duplicate, bag) for new or changed articles."""
+    def set_vectors(self, rows: list[tuple[bytes, int]]) -> None:
+        """(vector, seq) pairs."""
+    def add_doc_freqs(self, changes: dict[int, int]) -> None: ...
+    def replace_doc_freqs(self, df: dict[int, int]) -> None: ...
+    def doc_freqs(self, keys: list[int] | None = None) -> dict[int, int]: ...
+    def count(self) -> int: ...
+    def all_bags(self) -> list[tuple[int, bytes]]: ...
+    def vector_of(self, article_id: str) -> tuple[int, bytes] | None: ...
+    def for_articles(self, ids: list[str]) -> list[tuple[int, str, bool, bytes]]:
+        """(seq, article id, is a near-duplicate, vector) of the given articles."""
+    def all_vectors(self) -> Iterator[tuple[int, bool, bytes]]: ...
+    def remove(self, article_id: str) -> int | None:
+        """Forget an article's vector; its seq, if it had one."""
+    def training(self) -> tuple[int, int]:
+        """(articles at the last training, generation)."""
+    def set_training(self, articles: int, generation: int) -> None: ...
+    def clear(self) -> None: ...
+
+
+class Vocabulary(Protocol):
+    def add(self, counts: dict[str, int]) -> None: ...
+    def all(self) -> dict[str, int]: ...
+    def clear(self) -> None: ...
+
+
+class Signatures(Protocol):
+    def put(self, article_id: str, signature: bytes) -> None: ...
+    def all(self) -> Iterator[tuple[str, bytes]]: ...
+
+
+class Files(Protocol):
+    def changed(self, path: Path) -> bool:
+        """True when the file was never read, or has changed size or time since."""
+    def mark(self, path: Path) -> None: ...
+
+
+class Store(Protocol):
+    path: Path
+    articles: Articles
+    changes: Changes
+    entities: Entities
+    stories: Stories
+    vectors: Vectors
+    vocabulary: Vocabulary
+    signatures: Signatures
+    files: Files
+
+    @property
+    def store_id(self) -> str: ...
+    @property
+    def schema_version(self) -> int: ...
+    def transaction(self) -> AbstractContextManager[None]:
+        """One write transaction: all of it is committed, or none. Nested: joins the outer one."""
+    def close(self) -> None: ...

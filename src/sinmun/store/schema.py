@@ -1,0 +1,120 @@
+"""The SQLite schema, as the list of migrations that build it.
+
+Each entry moves the schema one version up (`PRAGMA user_version`). Never edit a
+released entry: add a new one, so that every existing file can follow.
+"""
+
+MIGRATIONS: list[str] = [
+    # 1: first release
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE articles (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        headline TEXT NOT NULL,
+        series TEXT,
+        episode INTEGER,
+        section TEXT,
+        body TEXT NOT NULL,
+        key_insights TEXT,
+        summary TEXT,
+        explainer TEXT,
+        published TEXT,
+        url TEXT,
+        source TEXT,
+        position INTEGER,
+        format TEXT,
+        ingested_at TEXT NOT NULL,
+        raw TEXT NOT NULL
+    );
+    CREATE INDEX articles_section ON articles (section);
+    CREATE INDEX articles_series ON articles (series, episode);
+    INSERT INTO meta VALUES ('store_id', lower(hex(randomblob(16))));
+    """,
+    # 2: real-world ingest: bylines, revisions, duplicates, every source of an article
+    """
+    ALTER TABLE articles ADD COLUMN byline TEXT;
+    ALTER TABLE articles ADD COLUMN modified TEXT;
+    ALTER TABLE articles ADD COLUMN encoding TEXT;
+    ALTER TABLE articles ADD COLUMN partial INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE articles ADD COLUMN content_id TEXT;
+    ALTER TABLE articles ADD COLUMN text_hash TEXT;
+    ALTER TABLE articles ADD COLUMN duplicate_of TEXT;
+    ALTER TABLE articles ADD COLUMN similarity REAL;
+    UPDATE articles SET content_id = id, text_hash = text_hash(body);
+    CREATE INDEX articles_url ON articles (url);
+    CREATE INDEX articles_content ON articles (content_id);
+    CREATE INDEX articles_text_hash ON articles (text_hash);
+    CREATE TABLE sources (
+        article_id TEXT NOT NULL,
+        source TEXT NOT NULL,
+        url TEXT,
+        ingested_at TEXT NOT NULL,
+        PRIMARY KEY (article_id, source)
+    );
+    INSERT INTO sources SELECT id, COALESCE(source, ''), url, ingested_at FROM articles;
+    CREATE TABLE revisions (
+        article_id TEXT NOT NULL,
+        rev INTEGER NOT NULL,
+        content_id TEXT NOT NULL,
+        data TEXT NOT NULL,
+        raw TEXT NOT NULL,
+        replaced_at TEXT NOT NULL,
+        PRIMARY KEY (article_id, rev)
+    );
+    CREATE INDEX revisions_content ON revisions (content_id);
+    CREATE TABLE minhashes (article_id TEXT PRIMARY KEY, signature BLOB NOT NULL);
+    CREATE TABLE files (path TEXT PRIMARY KEY, size INTEGER, mtime REAL, ingested_at TEXT);
+    """,
+    # 3: how each publication date is known
+    """
+    ALTER TABLE articles ADD COLUMN date_precision TEXT;
+    UPDATE articles SET date_precision = 'source' WHERE published IS NOT NULL;
+    """,
+    # 4: entities and stories (derived, like the index: rebuilt by `sinmun reindex`)
+    """
+    CREATE TABLE article_entities (
+        article_id TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL, count INTEGER NOT NULL,
+        PRIMARY KEY (article_id, name)
+    );
+    CREATE INDEX article_entities_name ON article_entities (name);
+    CREATE TABLE entity_df (name TEXT PRIMARY KEY, type TEXT NOT NULL, articles INTEGER NOT NULL);
+    CREATE TABLE stories (
+        id TEXT PRIMARY KEY, title TEXT NOT NULL, size INTEGER NOT NULL,
+        first_day TEXT, last_day TEXT, last_seq INTEGER NOT NULL
+    );
+    CREATE TABLE story_articles (article_id TEXT PRIMARY KEY, story_id TEXT NOT NULL, score REAL NOT NULL);
+    CREATE INDEX story_articles_story ON story_articles (story_id);
+    CREATE TABLE story_entities (
+        story_id TEXT NOT NULL, name TEXT NOT NULL, weight REAL NOT NULL, PRIMARY KEY (story_id, name)
+    );
+    CREATE INDEX story_entities_name ON story_entities (name);
+    """,
+    # 5: search by meaning and typo correction (derived, rebuilt by `sinmun reindex`)
+    """
+    CREATE TABLE article_vectors (
+        seq INTEGER PRIMARY KEY, article_id TEXT NOT NULL UNIQUE, duplicate INTEGER NOT NULL,
+        bag BLOB NOT NULL, vector BLOB NOT NULL
+    );
+    CREATE TABLE morph_df (morph INTEGER PRIMARY KEY, df INTEGER NOT NULL);
+    CREATE TABLE term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL);
+    """,
+    # 6: the change log. Derived data follows it; each consumer records its position.
+    # Revisions now keep the article's row (and seq): the log, not the row, says what changed.
+    # Derived tables are emptied: they are rebuilt from the log by the next catch-up.
+    """
+    CREATE TABLE changes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        article_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    INSERT INTO changes (article_id, kind, at) SELECT id, 'put', ingested_at FROM articles ORDER BY seq;
+    CREATE TABLE consumers (name TEXT PRIMARY KEY, seq INTEGER NOT NULL, analysis TEXT NOT NULL DEFAULT '');
+    DELETE FROM article_entities; DELETE FROM entity_df; DELETE FROM stories;
+    DELETE FROM story_articles; DELETE FROM story_entities;
+    DELETE FROM article_vectors; DELETE FROM morph_df; DELETE FROM term_df;
+    DELETE FROM meta WHERE key = 'vectors_trained_n';
+    """,
+]

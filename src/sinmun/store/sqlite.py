@@ -1,0 +1,119 @@
+"""The SQLite store: one file in WAL mode, the default store of record.
+
+WAL lets readers work while one writer writes; writes are serialised by
+`BEGIN IMMEDIATE`, so change-log sequence numbers are handed out in commit order.
+One `SQLiteStore` is one connection: each thread opens its own.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..articles import text_hash
+from ..errors import BadRequest, Busy, Conflict, NotFound
+from .articles import SQLiteArticles, SQLiteFiles
+from .changes import SQLiteChanges
+from .connect import SQLiteEntities, SQLiteStories
+from .schema import MIGRATIONS
+from .vectors import SQLiteSignatures, SQLiteVectors, SQLiteVocabulary
+
+BUSY_TIMEOUT_S = 30
+
+
+class SQLiteStore:
+    """An open sinmun database (see `sinmun.store.protocol.Store`)."""
+
+    def __init__(self, path: str | Path, create: bool = True) -> None:
+        self.path = Path(path)
+        if not create and not self.path.exists():
+            raise NotFound(f"no sinmun database at {self.path}: run `sinmun ingest FILE` first, or pass --db")
+        try:
+            self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                      check_same_thread=False)
+            self.db.row_factory = sqlite3.Row
+            self.db.create_function("text_hash", 1, text_hash, deterministic=True)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc):
+                raise Busy(f"{self.path} is locked by another process; try again") from None
+            raise BadRequest(f"{self.path}: not a usable sinmun database ({exc})") from None
+        except sqlite3.DatabaseError as exc:
+            raise BadRequest(f"{self.path}: not a usable sinmun database ({exc})") from None
+        self.changes = SQLiteChanges(self.db)
+        self.articles = SQLiteArticles(self.db, self.changes)
+        self.entities = SQLiteEntities(self.db)
+        self.stories = SQLiteStories(self.db)
+        self.vectors = SQLiteVectors(self.db)
+        self.vocabulary = SQLiteVocabulary(self.db)
+        self.signatures = SQLiteSignatures(self.db)
+        self.files = SQLiteFiles(self.db)
+        self._store_id: str | None = None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise Conflict(f"{self.path} was written by a newer sinmun (schema {version}); upgrade sinmun to read it")
+        while version < len(MIGRATIONS):
+            # One transaction per step: a crash leaves the file at the last whole version.
+            # The version is read again inside it: another process may have migrated meanwhile.
+            with self.transaction():
+                version = self.db.execute("PRAGMA user_version").fetchone()[0]
+                if version < len(MIGRATIONS):
+                    for statement in _statements(MIGRATIONS[version]):
+                        self.db.execute(statement)
+                    version += 1
+                    self.db.execute(f"PRAGMA user_version = {version}")
+
+    @property
+    def store_id(self) -> str:
+        if self._store_id is None:
+            self._store_id = self.db.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()[0]
+        return self._store_id
+
+    @property
+    def schema_version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction: committed when the block ends, rolled back if it
+        raises. Inside a caller's transaction it simply joins it."""
+        if self.db.in_transaction:
+            yield
+            return
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise Busy(f"{self.path} is locked by another writer ({exc}); try again") from None
+        try:
+            yield
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+
+def _statements(script: str) -> list[str]:
+    """A migration's statements one by one (`executescript` would commit the open transaction)."""
+    statements, current = [], ""
+    for piece in script.split(";"):
+        current += piece + ";"
+        if sqlite3.complete_statement(current):
+            if current.strip(" ;\n"):
+                statements.append(current.strip())
+            current = ""
+    return statements

@@ -1,0 +1,124 @@
+"""Vectors, vocabulary and near-duplicate signatures in SQLite: derived tables, each with one writer.
+
+- `article_vectors`, `morph_df` and the `vectors_*` meta keys: the embedder (`sinmun.search.meaning`);
+- `term_df`: the vocabulary step (`sinmun.analysis.typos`);
+- `minhashes`: near-duplicate detection at ingest (`sinmun.connect.dedupe`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+
+from ._sql import chunks, marks
+
+
+class SQLiteVectors:
+    """Owner of `article_vectors` (each article's morpheme bag and vector) and `morph_df`."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def bag(self, article_id: str) -> bytes | None:
+        row = self.db.execute("SELECT bag FROM article_vectors WHERE article_id = ?", (article_id,)).fetchone()
+        return row[0] if row else None
+
+    def put(self, rows: list[tuple[int, str, bool, bytes]]) -> None:
+        # A revision keeps its seq; a row under the same article id is replaced either way.
+        self.db.executemany("DELETE FROM article_vectors WHERE article_id = ?", [(r[1],) for r in rows])
+        self.db.executemany("INSERT OR REPLACE INTO article_vectors VALUES (?, ?, ?, ?, ?)",
+                            [(seq, article_id, int(dup), bag, b"") for seq, article_id, dup, bag in rows])
+
+    def set_vectors(self, rows: list[tuple[bytes, int]]) -> None:
+        self.db.executemany("UPDATE article_vectors SET vector = ? WHERE seq = ?", rows)
+
+    def add_doc_freqs(self, changes: dict[int, int]) -> None:
+        self.db.executemany(
+            "INSERT INTO morph_df VALUES (?, ?) ON CONFLICT (morph) DO UPDATE SET df = df + excluded.df",
+            [(m, c) for m, c in changes.items() if c])
+
+    def replace_doc_freqs(self, df: dict[int, int]) -> None:
+        self.db.execute("DELETE FROM morph_df")
+        self.db.executemany("INSERT INTO morph_df VALUES (?, ?)", df.items())
+
+    def doc_freqs(self, keys: list[int] | None = None) -> dict[int, int]:
+        if keys is None:
+            return dict(self.db.execute("SELECT morph, df FROM morph_df").fetchall())
+        found: dict[int, int] = {}
+        for chunk in chunks(keys):
+            found.update(self.db.execute(f"SELECT morph, df FROM morph_df WHERE morph IN ({marks(chunk)})", chunk))
+        return found
+
+    def count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM article_vectors").fetchone()[0]
+
+    def all_bags(self) -> list[tuple[int, bytes]]:
+        return [(r[0], r[1]) for r in self.db.execute("SELECT seq, bag FROM article_vectors ORDER BY seq")]
+
+    def vector_of(self, article_id: str) -> tuple[int, bytes] | None:
+        row = self.db.execute("SELECT seq, vector FROM article_vectors WHERE article_id = ?",
+                              (article_id,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def for_articles(self, ids: list[str]) -> list[tuple[int, str, bool, bytes]]:
+        out: list[tuple[int, str, bool, bytes]] = []
+        for chunk in chunks(ids):
+            out.extend((r[0], r[1], bool(r[2]), r[3]) for r in self.db.execute(
+                f"SELECT seq, article_id, duplicate, vector FROM article_vectors WHERE article_id IN ({marks(chunk)})",
+                chunk))
+        return out
+
+    def all_vectors(self) -> Iterator[tuple[int, bool, bytes]]:
+        for seq, dup, vector in self.db.execute("SELECT seq, duplicate, vector FROM article_vectors ORDER BY seq"):
+            yield seq, bool(dup), vector
+
+    def remove(self, article_id: str) -> int | None:
+        row = self.db.execute("SELECT seq FROM article_vectors WHERE article_id = ?", (article_id,)).fetchone()
+        self.db.execute("DELETE FROM article_vectors WHERE article_id = ?", (article_id,))
+        return row[0] if row else None
+
+    def training(self) -> tuple[int, int]:
+        meta = dict(self.db.execute(
+            "SELECT key, value FROM meta WHERE key IN ('vectors_trained_n', 'vectors_generation')").fetchall())
+        return int(meta.get("vectors_trained_n", 0)), int(meta.get("vectors_generation", 0))
+
+    def set_training(self, articles: int, generation: int) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                            [("vectors_trained_n", str(articles)), ("vectors_generation", str(generation))])
+
+    def clear(self) -> None:
+        self.db.execute("DELETE FROM article_vectors")
+        self.db.execute("DELETE FROM morph_df")
+        self.db.execute("DELETE FROM meta WHERE key = 'vectors_trained_n'")
+
+
+class SQLiteVocabulary:
+    """Owner of `term_df`: in how many articles each index term occurs."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def add(self, counts: dict[str, int]) -> None:
+        self.db.executemany(
+            "INSERT INTO term_df VALUES (?, ?) ON CONFLICT (term) DO UPDATE SET df = df + excluded.df",
+            counts.items())
+
+    def all(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT term, df FROM term_df WHERE df > 0").fetchall())
+
+    def clear(self) -> None:
+        self.db.execute("DELETE FROM term_df")
+
+
+class SQLiteSignatures:
+    """Owner of `minhashes`: each article's MinHash signature, for near-duplicate detection."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def put(self, article_id: str, signature: bytes) -> None:
+        self.db.execute("INSERT OR REPLACE INTO minhashes VALUES (?, ?)", (article_id, signature))
+
+    def all(self) -> Iterator[tuple[str, bytes]]:
+        for article_id, blob in self.db.execute("SELECT article_id, signature FROM minhashes"):
+            yield article_id, blob
