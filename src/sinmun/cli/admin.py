@@ -144,19 +144,19 @@ def serve(
     db: DbOption = DEFAULT_DB,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Server processes (each answers requests concurrently).")] = 1,
+    workers: Annotated[Optional[int], typer.Option(
+        help="Server processes (default: one per core, at most 4).")] = None,
+    threads: Annotated[Optional[int], typer.Option(help="Requests each process answers at once (default 2).")] = None,
 ) -> None:
     """Serve the reading site and the JSON API (an indexer in the background follows new articles)."""
+    import os
+
     from ..web.server import run
 
-    archive = open_archive(db)
-    # Load Kiwi and catch the index up now, so the first search is not the slow one.
-    indexed = maintenance.catch_up_if_free(archive)
-    if indexed:
-        err.print(f"indexed {indexed} articles")
-    archive.close()
-    err.print(f"serving {db} on http://{host}:{port}")
-    run(db, host=host, port=port, workers=workers)
+    open_archive(db)  # a missing or unusable database is one line here, not a worker's traceback
+    count = workers or min(os.cpu_count() or 1, 4)
+    err.print(f"serving {db} on http://{host}:{port} ({count} process{'es' if count > 1 else ''})")
+    run(db, host=host, port=port, workers=count, threads=threads)
 
 
 quarantine_app = typer.Typer(help="Inputs that could not be read: list them, or try them again.", no_args_is_help=True)

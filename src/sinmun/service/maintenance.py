@@ -11,6 +11,10 @@ from .archive import Archive
 from .models import CheckReport, TrainReport
 
 
+# Changes a starting server derives before it answers (more: it answers at once, and derives behind).
+WARM_BACKLOG = 10_000
+
+
 def catch_up(archive: Archive, wait: float = 0.0, progress: Callable[[int, int], None] | None = None,
              rebuild: bool = False) -> int:
     """Derive whatever the change log holds that the index and derived tables lack.
@@ -27,6 +31,20 @@ def catch_up_if_free(archive: Archive) -> int:
         return catch_up(archive)
     except Busy:
         return 0
+
+
+def warm(archive: Archive, backlog: int = WARM_BACKLOG, wait: float = 300.0) -> None:
+    """Load what searches need (Kiwi, its morpheme vectors, the index, the vocabulary) ahead of them,
+    and derive a small backlog first so that searches see every stored article from the start.
+    A larger backlog is left to the background indexer: the server answers meanwhile."""
+    follower = archive.follower()
+    if 0 < follower.behind() <= backlog:
+        catch_up(archive, wait=wait)
+    archive.analyzer.analyze("준비")
+    archive.index.searcher()
+    archive.vector_index.load()
+    archive.morpheme_vectors  # noqa: B018  (recovering Kiwi's vectors takes a second or two, once)
+    archive.corrector()
 
 
 def reindex(archive: Archive, progress: Callable[[int, int], None] | None = None, wait: float = 60.0) -> int:

@@ -11,7 +11,7 @@ from ..errors import NotFound
 from .archive import Archive
 from .models import (
     ArticleDetail, ArticleList, ArticleListing, EntityCount, EntityDetail, Event, NameCount, Network, RevisionList,
-    Rising, SearchResults, SimilarArticle, SimilarArticles, Stats, StoryDetail, StoryList, SummaryResult, Trends,
+    Rising, SearchResults, SimilarArticle, SimilarArticles, Stats, StoryDetail, StoryList, StorySummary, SummaryResult, Trends,
 )
 from .params import ListParams, SearchParams, StoryParams
 
@@ -91,6 +91,13 @@ def events(article: Article) -> list[Event]:
 def stories(archive: Archive, params: StoryParams) -> StoryList:
     total, found = archive.store.stories.list(params.limit, params.offset, params.min_size, params.since)
     return StoryList.model_validate({"total": total, "stories": found})
+
+
+def story_summary(archive: Archive, story_id: str) -> StorySummary:
+    found = archive.store.stories.summary(story_id)
+    if found is None:
+        raise NotFound(f"no story with id {story_id!r}")
+    return StorySummary.model_validate(found)
 
 
 def story(archive: Archive, story_id: str) -> StoryDetail:

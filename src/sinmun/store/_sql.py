@@ -27,6 +27,15 @@ def to_article(row: sqlite3.Row) -> Article:
     return Article(**data)
 
 
+def day_range(since: str, until: str) -> tuple[str, str]:
+    """Bounds for `published` (ISO text) covering the days since..until: a range the index can use.
+
+    A datetime on the last day ("2025-06-07T09:00") sorts after "2025-06-07", so the
+    upper bound is the day followed by a character above any that follows it.
+    """
+    return since, until + "\uffff"
+
+
 def chunks(items: list[T], size: int = CHUNK) -> Iterator[list[T]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]

@@ -9,14 +9,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..articles import ARTICLE_FIELDS, Article
-from ._sql import chunks, marks, now_iso, picked, to_article
+from ._sql import chunks, day_range, marks, now_iso, picked, to_article
 from .changes import SQLiteChanges
 from .protocol import PUT
 
 # Newest first: by publication day where the source or the operator gave it, then
 # by arrival. A date inferred from the text is good for filtering, not for
 # reordering a page. List pages are stored oldest card first, so arrival order is
-# the page's own order reversed.
+# the page's own order reversed. (Indexes articles_newest and articles_section_newest
+# are on this very expression: change both together.)
 SORT_DAY = "CASE WHEN date_precision IN ('source', 'page') THEN substr(published, 1, 10) ELSE '' END"
 NEWEST_FIRST = f"{SORT_DAY} DESC, seq DESC"
 # Ids are 16 hex digits; 6 or more of them name an article when only one starts so.
@@ -174,8 +175,8 @@ class SQLiteArticles:
             "SELECT max(substr(published, 1, 10)) FROM articles WHERE length(published) >= 10").fetchone()[0]
 
     def count_between(self, since: str, until: str) -> int:
-        return self.db.execute("SELECT count(*) FROM articles WHERE substr(published, 1, 10) BETWEEN ? AND ?",
-                               (since, until)).fetchone()[0]
+        return self.db.execute("SELECT count(*) FROM articles WHERE published >= ? AND published <= ?",
+                               day_range(since, until)).fetchone()[0]
 
     def revisions(self, article_id: str) -> list[dict]:
         rows = self.db.execute(

@@ -8,8 +8,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from ..articles import Article
-from ._sql import chunks, marks, picked, to_article
+from ._sql import chunks, day_range, marks, picked, to_article
 from .articles import NEWEST_FIRST, SORT_DAY
+
+
+RELATED_NAMES = 16
+RELATED_MAX_DF = 500
 
 
 class SQLiteEntities:
@@ -68,25 +72,30 @@ class SQLiteEntities:
         return [dict(r) for r in rows]
 
     def related(self, article_id: str, limit: int) -> list[str]:
+        # Only the article's rarest shared names, and only names of at most RELATED_MAX_DF
+        # articles, are followed: a name in thousands of articles (미국) relates
+        # nothing, and joining through every name made an article page cost a scan.
         rows = self.db.execute(
             """
+            WITH mine AS (
+                SELECT e.name, df.articles FROM article_entities e JOIN entity_df df ON df.name = e.name
+                WHERE e.article_id = :id AND df.articles BETWEEN 2 AND :max_df ORDER BY df.articles LIMIT :names
+            ), story AS (SELECT story_id FROM story_articles WHERE article_id = :id)
             SELECT other.article_id AS id,
-                   sum(1.0 / df.articles) + CASE WHEN os.story_id = ms.story_id THEN 10 ELSE 0 END AS score
-            FROM article_entities mine
-            JOIN article_entities other ON other.name = mine.name AND other.article_id != mine.article_id
-            JOIN entity_df df ON df.name = mine.name
-            LEFT JOIN story_articles ms ON ms.article_id = mine.article_id
+                   sum(1.0 / mine.articles) + CASE WHEN os.story_id = (SELECT story_id FROM story)
+                                                   THEN 10 ELSE 0 END AS score
+            FROM mine
+            JOIN article_entities other ON other.name = mine.name AND other.article_id != :id
             LEFT JOIN story_articles os ON os.article_id = other.article_id
             JOIN articles a ON a.id = other.article_id AND a.duplicate_of IS NULL
-            WHERE mine.article_id = ?
-            GROUP BY other.article_id ORDER BY score DESC, other.article_id LIMIT ?
-            """, (article_id, limit))
+            GROUP BY other.article_id ORDER BY score DESC, other.article_id LIMIT :limit
+            """, {"id": article_id, "limit": limit, "max_df": RELATED_MAX_DF, "names": RELATED_NAMES})
         return [r[0] for r in rows]
 
     def counts_between(self, since: str, until: str) -> dict[tuple[str, str], int]:
         rows = self.db.execute(
-            "SELECT e.name, e.type, count(*) FROM article_entities e JOIN articles a ON a.id = e.article_id "
-            "WHERE substr(a.published, 1, 10) BETWEEN ? AND ? GROUP BY e.name", (since, until))
+            "SELECT e.name, e.type, count(*) FROM articles a JOIN article_entities e ON e.article_id = a.id "
+            "WHERE a.published >= ? AND a.published <= ? GROUP BY e.name", day_range(since, until))
         return {(name, kind): n for name, kind, n in rows}
 
     def names_in(self, ids: list[str], skip_types: tuple[str, ...] = ()) -> list[tuple[str, str, str]]:
@@ -155,6 +164,10 @@ class SQLiteStories:
                     f"SELECT story_id, name, weight FROM story_entities WHERE story_id IN ({marks(chunk)})", chunk):
                 found[story_id][name] = weight
         return dict(found)
+
+    def summary(self, story_id: str) -> dict | None:
+        row = self.db.execute("SELECT * FROM stories WHERE id = ?", (story_id,)).fetchone()
+        return dict(row) if row else None
 
     def get(self, story_id: str) -> tuple[dict, list[Article], list[str]] | None:
         row = self.db.execute("SELECT * FROM stories WHERE id = ?", (story_id,)).fetchone()

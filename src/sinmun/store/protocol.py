@@ -142,6 +142,8 @@ class Stories(Protocol):
     def candidates(self, names: list[str], min_seq: int, limit: int) -> list[tuple[str, str | None, str | None]]:
         """(story id, first day, last day) of recent stories sharing one of `names`."""
     def centroids(self, story_ids: list[str]) -> dict[str, dict[str, float]]: ...
+    def summary(self, story_id: str) -> dict | None:
+        """The story row alone (id, title, size, first and last day)."""
     def get(self, story_id: str) -> tuple[dict, list[Article], list[str]] | None:
         """The story row, its articles in time order and its top entities."""
     def list(self, limit: int, offset: int, min_size: int, since: str | None) -> tuple[int, list[dict]]: ...

@@ -117,4 +117,12 @@ MIGRATIONS: list[str] = [
     DELETE FROM article_vectors; DELETE FROM morph_df; DELETE FROM term_df;
     DELETE FROM meta WHERE key = 'vectors_trained_n';
     """,
+    # 7: lists and date ranges by index, not by sorting or scanning every article
+    """
+    CREATE INDEX articles_newest ON articles (
+        (CASE WHEN date_precision IN ('source', 'page') THEN substr(published, 1, 10) ELSE '' END), seq);
+    CREATE INDEX articles_section_newest ON articles (
+        section, (CASE WHEN date_precision IN ('source', 'page') THEN substr(published, 1, 10) ELSE '' END), seq);
+    CREATE INDEX articles_published ON articles (published);
+    """,
 ]

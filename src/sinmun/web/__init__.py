@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -21,17 +22,23 @@ from starlette.exceptions import HTTPException
 
 from .. import __version__
 from ..errors import SinmunError
-from ..service import Archive
+from ..service import Archive, maintenance
 from . import api, pages
 from .indexer import BackgroundIndexer
 
 STATIC = Path(__file__).parent / "static"
+THREADS = 2
 log = logging.getLogger("sinmun.web")
 
 
-def create_app(archive: Archive, index_in_background: bool = True) -> FastAPI:
+def create_app(archive: Archive, index_in_background: bool = True, threads: int = THREADS) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Requests at once per process. More threads than this only trade the GIL
+        # back and forth (measured: README, "Serving"); several processes scale further.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        # Load Kiwi, its vectors, the index and the vocabulary before the first request, not in it.
+        await anyio.to_thread.run_sync(maintenance.warm, archive)
         indexer = BackgroundIndexer(archive) if index_in_background else None
         if indexer:
             indexer.start()

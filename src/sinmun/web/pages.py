@@ -172,7 +172,7 @@ def article(request: Request, article_id: str):
     episodes = []
     if found.series:
         episodes = queries.articles(archive, ListParams(series=found.series, limit=10)).articles
-    story = queries.story(archive, found.story) if found.story else None
+    story = queries.story_summary(archive, found.story) if found.story else None
     return render(request, "article.html", title=found.title, article=found, episodes=episodes,
                   story=story if story and story.size > 1 else None, entities=found.entities[:12],
                   related=found.related, similar=queries.similar(archive, found.id, 5).similar)
