@@ -28,6 +28,7 @@ _DATELINE = re.compile(r"^\s*\([^()]{1,30}=[^()]{1,30}\)\s*(?:([가-힣]{2,4})\s
 _SIGNOFF = re.compile(r"(?:^|\s)([가-힣]{2,4})\s*(?:선임기자|객원기자|기자|특파원|통신원)(?:\s*\(?[\w.+-]+@[\w-]+\.[\w.-]+\)?)?\s*(?=$|\||[-–]\s)")
 # Timestamp lines printed above the text: "송고시간 2025-11-03 06:00", "입력 2025.10.20".
 _STAMP = re.compile(r"^(?:송고시간|입력|수정|기사입력|최종수정|등록|업데이트)\s*:?\s*\d{4}[.\-/]")
+_XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")
 _SITE_SUFFIX = re.compile(r"\s*[-|:｜]\s*[^-|:｜]{1,30}$")
 _NEWS_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting"}
 
@@ -41,7 +42,7 @@ def _json_ld(tree) -> dict:
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         try:
             data = json.loads(script.text_content() or "")
-        except ValueError:
+        except (ValueError, RecursionError):  # broken or absurdly nested metadata: the page is still read
             continue
         stack = data if isinstance(data, list) else [data]
         while stack:
@@ -133,6 +134,9 @@ def read(text: str, source: str) -> Iterator[Article | tuple[int, str]]:
     if "</html>" not in lowered and "</body>" not in lowered:
         yield (None, "truncated HTML page (no closing </body> or </html>)")
         return
+    # An XHTML page's `<?xml ... encoding=...?>` line: lxml refuses a declared encoding in text
+    # it is given already decoded (the bytes were decoded by `encoding.py`).
+    text = _XML_DECLARATION.sub("", text, count=1)
     try:
         tree = lxml.html.fromstring(text)
     except (ValueError, lxml.etree.ParserError) as exc:

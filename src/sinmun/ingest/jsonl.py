@@ -63,6 +63,9 @@ def read(text: str, source: str) -> Iterator[Article | tuple[int, str]]:
         except json.JSONDecodeError as exc:
             yield (line_no, f"invalid JSON: {exc.msg} at column {exc.colno}", line)
             continue
+        except RecursionError:  # [[[[... deeper than the parser's stack
+            yield (line_no, "invalid JSON: nested too deeply", line)
+            continue
         try:
             yield _article(record, source, line_no, line)
         except ValueError as exc:
