@@ -6,7 +6,7 @@ SINMUN := $(VENV)/bin/sinmun
 SEED := ../shared/seed/000_ed974366ffe0647b.txt
 ASSETS := src/sinmun/web/static/vendor/cytoscape.min.js
 
-.PHONY: install demo test bench chromium clean
+.PHONY: install demo test lint bench chromium wrk clean
 
 install: $(VENV)/.installed $(ASSETS)
 
@@ -19,21 +19,30 @@ $(VENV)/.installed: pyproject.toml
 $(ASSETS): scripts/assets.sh
 	scripts/assets.sh
 
-# Debian's Chromium for the browser tests (CI runs as root on a clean machine).
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Debian's chromium"; \
+# Debian packages the tests and the bench need (CI runs as root on a clean machine).
+apt = @command -v $(1) >/dev/null 2>&1 || { \
+	  echo "installing Debian's $(2)"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(2) >/dev/null; }
+
+chromium:  # the browser tests
+	$(call apt,chromium,chromium)
+
+wrk:  # the bench's load generator
+	$(call apt,wrk,wrk)
 
 demo: install
 	@[ -f sinmun.db ] || $(SINMUN) ingest $(SEED)
 	$(SINMUN) serve --host 127.0.0.1 --port 8000
 
-test: install chromium
+lint: install
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/mypy
+
+test: install chromium lint
 	$(PY) -m pytest
 
-bench: install
+bench: install wrk
 	$(PY) bench/bench.py
 
 clean:

@@ -4,6 +4,8 @@
   (b) sinmun's end-to-end ingest (read JSONL, store in SQLite, analyse, index): b/a
   (c) search latency p50/p99 for a fixed query list, against SQLite FTS5 with the
       trigram tokenizer over the same corpus, and the cold start of `sinmun search`
+  (g) concurrent readers: requests/s and p50/p99 for 1, 8, 16 and 32 clients of a
+      live `sinmun serve` over loopback (wrk, `load.py`), against one client
 
 The corpus is synthetic: N articles made by recombining the seed page's sentences
 (read from ../shared/seed at run time; nothing of it is stored in the project).
@@ -24,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,7 +114,7 @@ def sinmun_ingest(corpus: Path, db: Path) -> tuple[float, Archive]:
     for p in (db, db.with_name(db.stem + ".index")):
         shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
     archive = Archive(db, create=True)
-    archive.analyzer  # the model load is not ingest work: (a) excludes it too
+    archive.analyzer.analyze("준비")  # the model load is not ingest work: (a) excludes it too
     start = time.perf_counter()
     report = ingest(archive, [corpus])
     elapsed = time.perf_counter() - start
@@ -155,7 +158,7 @@ def eval_tables(out: Path) -> list[tuple[str, dict]]:
         ingest(archive, sources)
         judgements = load_qrels(ROOT / "tests" / "fixtures" / "qrels" / f"{name}.jsonl")
         for config in CONFIGS:
-            results = run(lambda p: queries.search(archive, p), judgements, config)
+            results = run(partial(queries.search, archive), judgements, config)
             tables.append((f"{name} ({len(judgements)} queries) {config}", summarize(results)))
         archive.close()
     return tables
@@ -275,7 +278,7 @@ def derived_cost(archive: Archive, out: Path, n: int = 2000) -> float:
     from sinmun.store import PUT, Change, open_store
 
     analyzer = Analyzer.shared()
-    _, articles = archive.store.articles.list(limit=n)
+    _, articles = archive.store.articles.page(limit=n)
     items = []
     for seq, a in enumerate(articles, 1):
         texts = [getattr(a, p) or "" for p in PARTS]
@@ -347,6 +350,11 @@ def main() -> None:
     vector_bytes = (args.out / "bench.index" / "vectors.usearch").stat().st_size
     print("(f) judgement sets ...", flush=True)
     evals = eval_tables(args.out)
+    archive.close()
+    print("(g) concurrent readers over loopback ...", flush=True)
+    import load
+
+    served = load.run(db, [1, 8, 16, 32], seconds=10)
 
     rows = [
         ("corpus", f"{args.articles:,} articles, {chars / 1e6:.1f} M chars analysed, {workers} Kiwi workers"),
@@ -392,7 +400,9 @@ def main() -> None:
         a = summary["all"]
         print(f"| {label} | " + " | ".join(cells)
               + f" | {a['mrr@10']:.3f} | {a['recall@10']:.3f} | {a['recall@100']:.3f} | {a['zero_hits']} |")
-    archive.close()
+    print()
+    print(f"(g) a mix of searches, articles and lists (pages and API) from N clients, {args.articles:,} articles")
+    print(load.table(served))
 
 
 if __name__ == "__main__":

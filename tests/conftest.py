@@ -101,7 +101,7 @@ def seed_archive(seed_db) -> Archive:
 @pytest.fixture(scope="session")
 def seed_ids(seed_archive) -> dict[int, str]:
     """Seed article ids by their position on the page (1 = newest)."""
-    _, articles = seed_archive.store.articles.list(limit=100)
+    _, articles = seed_archive.store.articles.page(limit=100)
     return {a.position: a.id for a in articles}
 
 

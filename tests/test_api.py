@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import SEED
 
 from sinmun.ingest import read_path
+
+from conftest import SEED
 
 SEED_ARTICLES = read_path(SEED).articles
 

@@ -7,10 +7,11 @@ import subprocess
 import sys
 
 import pytest
-from conftest import SEED, cli_json, run_cli
 
 from sinmun.articles import ARTICLE_FIELDS
 from sinmun.ingest import read_path
+
+from conftest import SEED, cli_json, run_cli
 
 SEED_ARTICLES = read_path(SEED).articles
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import SEED, cli_json
 
 from sinmun.analysis.dates import drop_page_outliers, infer_date, reference_day, resolve
 from sinmun.ingest import read_path
+
+from conftest import SEED, cli_json
 
 REF = date(2025, 12, 16)
 

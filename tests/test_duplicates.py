@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
-from conftest import FIXTURES, cli_json, run_cli
+import httpx
 
 from sinmun.connect.dedupe import THRESHOLD, similarity
+
+from conftest import FIXTURES, Server, cli_json, run_cli
 
 PAIRS = [json.loads(line) for line in (FIXTURES / "duplicates.jsonl").read_text(encoding="utf-8").splitlines()]
 
@@ -56,6 +58,15 @@ def test_near_duplicates_are_linked_and_hidden_from_search(tmp_path):
     copy = cli_json("show", copy_id, db=db)
     original = [h for h in hidden["hits"] if h["title"] == PAIRS[0]["b"]["title"]][0]
     assert copy["duplicate_of"] == original["id"]
+    # The API takes the same parameter (it used to be missing there).
+    server = Server(db)
+    try:
+        api = [httpx.get(server.base + "/api/search", params={"q": "부산항 크레인", **extra}).json()
+               for extra in ({}, {"include_duplicates": "true"})]
+    finally:
+        server.stop()
+    assert [a["total"] for a in api] == [hidden["total"], shown["total"]]
+    assert copy_id in {h["id"] for h in api[1]["hits"]} - {h["id"] for h in api[0]["hits"]}
 
 
 def test_changed_article_keeps_its_revisions(tmp_path):

@@ -8,10 +8,11 @@ import threading
 from functools import partial
 
 import pytest
-from conftest import FIXTURES, cli_json, run_cli
 
 from sinmun.ingest import read_path
 from sinmun.ingest.encoding import decode
+
+from conftest import FIXTURES, cli_json, run_cli
 
 HTML = FIXTURES / "html"
 FEEDS = FIXTURES / "feeds"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import FIXTURES, SEED, cli_json, run_cli
-
 from sinmun.ingest import detect_format, read_path
+
+from conftest import FIXTURES, SEED, cli_json, run_cli
 
 
 def test_sample_articles_are_read_with_every_field():

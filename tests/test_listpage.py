@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 
-from conftest import SEED, cli_json, run_cli
-
 from sinmun.articles import split_blocks, split_headline
 from sinmun.ingest import read_path
+
+from conftest import SEED, cli_json, run_cli
 
 # (position, series, episode, section, sha256[:12] of title, body, key_insights,
 #  summary, explainer). Text is compared by hash so the seed's words stay in the seed.

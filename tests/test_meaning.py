@@ -7,7 +7,7 @@ import re
 import shutil
 
 import httpx
-import pytest
+
 from conftest import FIXTURES, SEED, cli_json, run_cli
 
 QRELS = FIXTURES / "qrels"

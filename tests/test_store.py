@@ -6,7 +6,6 @@ import json
 import sqlite3
 
 import pytest
-from conftest import SEED, cli_json, run_cli
 
 from sinmun.errors import BadRequest, Conflict, NotFound
 from sinmun.ingest import read_path
@@ -15,6 +14,8 @@ from sinmun.service import Archive
 from sinmun.service.maintenance import catch_up
 from sinmun.store import PUT, SQLiteStore, open_store
 from sinmun.store.schema import MIGRATIONS
+
+from conftest import SEED, cli_json, run_cli
 
 
 def check_json(db) -> dict:

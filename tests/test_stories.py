@@ -5,14 +5,14 @@ from __future__ import annotations
 import importlib.util
 
 import httpx
-from conftest import ROOT, cli_json, run_cli
-
 import pytest
+
+from conftest import ROOT, cli_json, run_cli
 
 
 @pytest.fixture(scope="module")
 def by_position(seed_archive) -> dict[int, str]:
-    return {a.position: a.id for a in seed_archive.store.articles.list(limit=50)[1]}
+    return {a.position: a.id for a in seed_archive.store.articles.page(limit=50)[1]}
 
 
 def story(seed_archive, position_ids, position) -> str:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from conftest import SEED, cli_json, run_cli
-
-from sinmun.ingest import read_path
 from sinmun.analysis.korean import Analyzer
 from sinmun.connect.summarize import lead, rouge, split_sentences, textrank
+from sinmun.ingest import read_path
+
+from conftest import SEED, cli_json, run_cli
 
 
 def test_summarize_json_gives_three_body_sentences(seed_db):

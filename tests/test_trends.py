@@ -6,10 +6,10 @@ import json
 import random
 
 import httpx
-from conftest import cli_json, run_cli
 
 from sinmun.connect.trends import bucket, fill
 
+from conftest import cli_json, run_cli
 
 POOL = [
     "메모리 반도체 가격이 석 달 만에 반등했다.", "파운드리 업계는 미세 공정 경쟁에 속도를 내고 있다.",

@@ -5,10 +5,11 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import SEED
 from playwright.sync_api import sync_playwright
 
 from sinmun.ingest import read_path
+
+from conftest import SEED
 
 # Flags that work on these machines: no sandbox as root, no background traffic.
 CHROMIUM_ARGS = [
@@ -102,6 +103,12 @@ def test_search_page_corrects_a_typo_and_narrows_by_facet(browser, server):
     correction = page.locator(".correction").first
     assert "엔비디아" in correction.inner_text() and "엔비디야" in correction.inner_text()
     assert page.locator(".results .card").count() > 0
+    # "Search what I typed" searches it as typed (the link used to be ignored).
+    correction.locator("a").click()
+    page.wait_for_url("**correct=false*")
+    assert page.locator(".correction").count() == 0
+    assert "엔비디야" in page.locator(".summary").inner_text() and page.locator(".results .card").count() == 0
+    page.go_back()
     sections = page.locator(".facet[data-facet=section] li")
     assert sections.count() >= 2
     link = sections.first.locator("a")

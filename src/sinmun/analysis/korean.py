@@ -70,7 +70,8 @@ class Term(NamedTuple):
     morph: int = -1  # Kiwi's morpheme id (its embedding, for search by meaning); -1 if none
 
 
-_TRANSLATE = {**{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}, **{ord(k): v for k, v in _CHAR_MAP.items()}}
+_TRANSLATE: dict[int, int | str] = {**{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)},
+                                    **{ord(k): v for k, v in _CHAR_MAP.items()}}
 
 
 def normalize(text: str) -> tuple[str, Sequence[int]]:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import sys
 
 import typer
-from typer.exceptions import TyperException
 from rich.markup import escape
+from typer.exceptions import TyperException
 
 from .common import err
 

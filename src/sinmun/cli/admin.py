@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -18,7 +18,7 @@ from . import app
 from .common import DEFAULT_DB, DbOption, JsonOption, emit, err, friendly, open_archive, out
 
 RESCAN_MS = 5000
-ProgressOption = Annotated[Optional[str], typer.Option(
+ProgressOption = Annotated[str | None, typer.Option(
     help="'jsonl': one JSON line on stderr per stored file and per indexed batch (for scripts).")]
 
 
@@ -32,8 +32,8 @@ def _report_problems(report) -> None:
 def ingest(
     targets: Annotated[list[str], typer.Argument(metavar="PATH...", help="Files, folders or feed URLs to read.")],
     db: DbOption = DEFAULT_DB,
-    format: Annotated[Optional[str], typer.Option(help=f"Input format ({', '.join(FORMATS)}); default: detect.")] = None,
-    published: Annotated[Optional[str], typer.Option(help="Publication date for articles that carry none.")] = None,
+    format: Annotated[str | None, typer.Option(help=f"Input format ({', '.join(FORMATS)}); default: detect.")] = None,
+    published: Annotated[str | None, typer.Option(help="Publication date for articles that carry none.")] = None,
     progress: ProgressOption = None,
 ) -> None:
     """Read articles from list pages, JSON Lines, HTML pages and RSS/Atom feeds into the archive.
@@ -42,10 +42,18 @@ def ingest(
     rest is stored. Exit code 1: something was quarantined; 75: stored, but
     another process holds the index (it indexes them).
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     from ..ingest.fetch import is_url
-    from ..service.ingest import expand_targets, ingest as ingest_files
+    from ..service.ingest import expand_targets
+    from ..service.ingest import ingest as ingest_files
 
     if format and format not in FORMATS:
         raise BadRequest(f"unknown format {format!r} (known: {', '.join(FORMATS)})")
@@ -144,9 +152,9 @@ def serve(
     db: DbOption = DEFAULT_DB,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
-    workers: Annotated[Optional[int], typer.Option(
+    workers: Annotated[int | None, typer.Option(
         help="Server processes (default: one per core, at most 4).")] = None,
-    threads: Annotated[Optional[int], typer.Option(help="Requests each process answers at once (default 2).")] = None,
+    threads: Annotated[int | None, typer.Option(help="Requests each process answers at once (default 2).")] = None,
 ) -> None:
     """Serve the reading site and the JSON API (an indexer in the background follows new articles)."""
     import os
@@ -196,7 +204,7 @@ def quarantine_retry(db: DbOption = DEFAULT_DB) -> None:
 def watch(
     folder: Annotated[Path, typer.Argument(help="Folder to watch (recursively).")],
     db: DbOption = DEFAULT_DB,
-    format: Annotated[Optional[str], typer.Option(help="Input format; default: detect.")] = None,
+    format: Annotated[str | None, typer.Option(help="Input format; default: detect.")] = None,
     debounce: Annotated[int, typer.Option(help="Milliseconds of quiet before a change is read.")] = 1000,
 ) -> None:
     """Ingest the folder's files, then every new or changed file as it appears, until stopped."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.panel import Panel
@@ -234,7 +234,7 @@ def eval_(
     qrels: Annotated[Path, typer.Argument(help="Judgements, JSON Lines: {query, kind, relevant: {id: grade}}.")],
     db: DbOption = DEFAULT_DB,
     mode: Annotated[str, typer.Option(help="Configuration: plain, keyword, semantic or hybrid.")] = "hybrid",
-    baseline: Annotated[Optional[str], typer.Option(help="A second configuration to compare with.")] = None,
+    baseline: Annotated[str | None, typer.Option(help="A second configuration to compare with.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="One line per query.")] = False,
     json_: JsonOption = False,
 ) -> None:
@@ -258,7 +258,8 @@ def eval_(
         for c, rs in results.items():
             out.print(f"[bold]{c}[/bold]")
             for r in rs:
-                out.print(f"  {r.id:<10} {r.kind:<10} nDCG {r.ndcg10:.2f} MRR {r.mrr10:.2f} R@10 {r.recall10:.2f}  {r.query}")
+                out.print(f"  {r.id:<10} {r.kind:<10} nDCG {r.ndcg10:.2f} MRR {r.mrr10:.2f} "
+                          f"R@10 {r.recall10:.2f}  {r.query}")
     # One row per kind and configuration, and the difference when comparing:
     # narrow enough for an 80-column terminal or a pipe.
     table = Table(title=f"{qrels.name}: {len(judgements)} queries")

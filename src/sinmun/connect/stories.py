@@ -155,7 +155,7 @@ class Connector:
 
 
 def _close_in_time(first: str | None, last: str | None, day: str) -> bool:
-    if not first:
+    if not first or not last:
         return True
     d = date.fromisoformat(day)
     return (date.fromisoformat(first) - d).days <= MAX_GAP_DAYS and (d - date.fromisoformat(last)).days <= MAX_GAP_DAYS

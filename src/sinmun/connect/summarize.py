@@ -3,7 +3,8 @@
 Sentences come from Kiwi's sentence splitter; each becomes its set of content
 morphemes (the index terms, joined forms left out). Sentences are linked by
 TextRank's similarity, shared terms / (log |a| + log |b|), and ranked by
-PageRank on that graph, its random jumps biased towards early sentences. The summary is the top three, in the article's order.
+PageRank on that graph, its random jumps biased towards early sentences. The
+summary is the top three, in the article's order.
 The article's own `[Summary]` block is never used: the summary is made from the
 body alone, so it can be measured against that block (README, "Numbers").
 """

@@ -104,7 +104,8 @@ def network(store: Store, article_ids: list[str], nodes: int = NETWORK_NODES) ->
             edges[(a, b)] += 1
     return {
         "articles": len(article_ids),
-        "nodes": [{"id": n, "type": kinds[n], "articles": frequency[n]} for n in sorted(keep, key=lambda n: -frequency[n])],
+        "nodes": [{"id": n, "type": kinds[n], "articles": frequency[n]}
+                  for n in sorted(keep, key=lambda n: -frequency[n])],
         "edges": [{"source": a, "target": b, "weight": w} for (a, b), w in edges.most_common() if w >= 1],
     }
 

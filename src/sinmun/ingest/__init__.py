@@ -17,8 +17,9 @@ from ..articles import Article
 from ..errors import BadRequest
 from . import feed, html, jsonl, listpage
 from .encoding import DecodeError, decode
+from .refused import Reader
 
-READERS = {"listpage": listpage.read, "jsonl": jsonl.read, "html": html.read, "feed": feed.read}
+READERS: dict[str, Reader] = {"listpage": listpage.read, "jsonl": jsonl.read, "html": html.read, "feed": feed.read}
 FORMATS = tuple(READERS)
 # File names never read when a folder is ingested.
 SKIPPED = re.compile(r"(^\.|~$|\.(tmp|part|swp|crdownload)$)")
@@ -113,12 +114,12 @@ def read_bytes(data: bytes, source: str, format: str | None = None, published: s
                     item.published, item.date_precision = inferred
             batch.articles.append(item)
         else:
-            line, reason, *record = item
-            batch.problems.append(Problem(source, line, reason, record[0] if record else data, fmt))
-    inferred = [a for a in batch.articles if a.date_precision in ("day", "month")]
-    if fmt == "listpage" and inferred:
+            record = item.record if item.record is not None else data
+            batch.problems.append(Problem(source, item.line, item.reason, record, fmt))
+    dated = [a for a in batch.articles if a.date_precision in ("day", "month")]
+    if fmt == "listpage" and dated:
         # One page is one moment: a date far from the page's others is only mentioned.
-        for article, keep in zip(inferred, drop_page_outliers([a.published for a in inferred])):
+        for article, keep in zip(dated, drop_page_outliers([a.published or "" for a in dated])):
             if not keep:
                 article.published = article.date_precision = None
     if not batch.articles and not batch.problems:

@@ -13,6 +13,7 @@ from email.utils import parsedate_to_datetime
 
 from ..articles import Article, make_article
 from .html import clean_text
+from .refused import Refused
 
 
 def _text(fragment: str) -> str:
@@ -46,12 +47,12 @@ def _iso(raw: str | None) -> str | None:
         return None
 
 
-def read(text: str, source: str) -> Iterator[Article | tuple[int | None, str]]:
+def read(text: str, source: str) -> Iterator[Article | Refused]:
     import feedparser
 
     parsed = feedparser.parse(text)
     if parsed.bozo and not parsed.entries:
-        yield (None, f"unreadable feed: {parsed.get('bozo_exception', 'not RSS or Atom')}")
+        yield Refused(None, f"unreadable feed: {parsed.get('bozo_exception', 'not RSS or Atom')}")
         return
     for number, entry in enumerate(parsed.entries, start=1):
         title = _text(entry.get("title", ""))
@@ -60,7 +61,8 @@ def read(text: str, source: str) -> Iterator[Article | tuple[int | None, str]]:
         body, byline = clean_text(_text(body_html))
         record = entry.get("id") or entry.get("link") or f"entry {number}"
         if not title or not body:
-            yield (None, f"feed entry {number} ({record}) has no {'title' if not title else 'text'}", str(record))
+            missing = "title" if not title else "text"
+            yield Refused(None, f"feed entry {number} ({record}) has no {missing}", str(record))
             continue
         tags = entry.get("tags") or []
         yield make_article(

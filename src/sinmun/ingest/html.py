@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 
 from ..articles import Article, make_article, parse_published
+from .refused import Refused
 
 # Lines that are furniture of Korean news pages, not article text.
 _BOILERPLATE = re.compile(
@@ -25,7 +26,8 @@ _EMAIL_ONLY = re.compile(r"^[\w.\s가-힣]*[\w.+-]+@[\w-]+\.[\w.-]+\s*$")
 # "(서울=한빛뉴스) 김하늘 기자 = " at the start of the first paragraph.
 _DATELINE = re.compile(r"^\s*\([^()]{1,30}=[^()]{1,30}\)\s*(?:([가-힣]{2,4})\s*(?:기자|특파원|통신원))?\s*=?\s*")
 # A reporter's sign-off: "김하늘 기자", optionally with an e-mail, ending the text.
-_SIGNOFF = re.compile(r"(?:^|\s)([가-힣]{2,4})\s*(?:선임기자|객원기자|기자|특파원|통신원)(?:\s*\(?[\w.+-]+@[\w-]+\.[\w.-]+\)?)?\s*(?=$|\||[-–]\s)")
+_SIGNOFF = re.compile(r"(?:^|\s)([가-힣]{2,4})\s*(?:선임기자|객원기자|기자|특파원|통신원)"
+                      r"(?:\s*\(?[\w.+-]+@[\w-]+\.[\w.-]+\)?)?\s*(?=$|\||[-–]\s)")
 # Timestamp lines printed above the text: "송고시간 2025-11-03 06:00", "입력 2025.10.20".
 _STAMP = re.compile(r"^(?:송고시간|입력|수정|기사입력|최종수정|등록|업데이트)\s*:?\s*\d{4}[.\-/]")
 _XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")
@@ -91,15 +93,15 @@ def _iso(value: str | None) -> str | None:
 def _author(ld: dict) -> str | None:
     author = ld.get("author")
     authors = author if isinstance(author, list) else [author]
-    names = [a.get("name") if isinstance(a, dict) else a for a in authors]
-    names = [n.strip() for n in names if isinstance(n, str) and n.strip()]
+    found = [a.get("name") if isinstance(a, dict) else a for a in authors]
+    names = [n.strip() for n in found if isinstance(n, str) and n.strip()]
     return ", ".join(names) or None
 
 
 def clean_text(text: str, title: str | None = None) -> tuple[str, str | None]:
     """Article text without page furniture, and the byline found on the way."""
     byline = None
-    lines = []
+    lines: list[str] = []
     for line in text.splitlines():
         line = line.strip()
         if not line or _BOILERPLATE.search(line) or _EMAIL_ONLY.match(line) or _STAMP.match(line):
@@ -126,13 +128,13 @@ def clean_text(text: str, title: str | None = None) -> tuple[str, str | None]:
     return "\n".join(lines), byline
 
 
-def read(text: str, source: str) -> Iterator[Article | tuple[int, str]]:
+def read(text: str, source: str) -> Iterator[Article | Refused]:
     import lxml.html
     import trafilatura
 
     lowered = text[-2000:].lower()
     if "</html>" not in lowered and "</body>" not in lowered:
-        yield (None, "truncated HTML page (no closing </body> or </html>)")
+        yield Refused(None, "truncated HTML page (no closing </body> or </html>)")
         return
     # An XHTML page's `<?xml ... encoding=...?>` line: lxml refuses a declared encoding in text
     # it is given already decoded (the bytes were decoded by `encoding.py`).
@@ -140,15 +142,17 @@ def read(text: str, source: str) -> Iterator[Article | tuple[int, str]]:
     try:
         tree = lxml.html.fromstring(text)
     except (ValueError, lxml.etree.ParserError) as exc:
-        yield (None, f"unreadable HTML: {exc}")
+        yield Refused(None, f"unreadable HTML: {exc}")
         return
-    doc = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False, favor_precision=True)
+    doc = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False, favor_precision=True,
+                                      as_dict=False)
+    assert not isinstance(doc, dict)  # as_dict=False: a Document or None
     body_text = (doc.text if doc else "") or ""
     ld = _json_ld(tree)
     h1 = " ".join(tree.xpath("//h1//text()")).strip()
     body, dateline_byline = clean_text(body_text, h1 or (doc.title if doc else None))
     if len(body.strip()) < MIN_BODY_CHARS:
-        yield (None, "no article text found in the HTML page")
+        yield Refused(None, "no article text found in the HTML page")
         return
     title = (
         ld.get("headline") or _meta(tree, "og:title", "twitter:title")
@@ -156,17 +160,20 @@ def read(text: str, source: str) -> Iterator[Article | tuple[int, str]]:
     )
     title = title.strip() if isinstance(title, str) else ""
     if not title:
-        yield (None, "no title found in the HTML page")
+        yield Refused(None, "no title found in the HTML page")
         return
     if not ld.get("headline") and not _meta(tree, "og:title"):
         title = _SITE_SUFFIX.sub("", title)
     canonical = tree.xpath('//link[@rel="canonical"]/@href')
-    url = (canonical[0].strip() if canonical else None) or _meta(tree, "og:url") or ld.get("url") or (doc.url if doc else None)
-    section = ld.get("articleSection") or _meta(tree, "article:section") or (doc.categories[0] if doc and doc.categories else None)
+    url = ((canonical[0].strip() if canonical else None) or _meta(tree, "og:url") or ld.get("url")
+           or (doc.url if doc else None))
+    section = (ld.get("articleSection") or _meta(tree, "article:section")
+               or (doc.categories[0] if doc and doc.categories else None))
     if isinstance(section, list):
         section = section[0] if section else None
     published = (
-        _iso(ld.get("datePublished")) or _iso(_meta(tree, "article:published_time", "og:published_time", "pubdate", "date"))
+        _iso(ld.get("datePublished"))
+        or _iso(_meta(tree, "article:published_time", "og:published_time", "pubdate", "date"))
         or _iso(doc.date if doc else None)
     )
     modified = _iso(ld.get("dateModified")) or _iso(_meta(tree, "article:modified_time", "og:updated_time"))

@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterator
 
 from ..articles import Article, make_article, parse_published
+from .refused import Refused
 
 # A longer line is not an article but a runaway export; it goes to quarantine whole.
 MAX_LINE_CHARS = 5_000_000
@@ -51,22 +52,22 @@ def _article(record: object, source: str, line_no: int, raw: str) -> Article:
     return make_article(record["title"], record["body"], raw=raw, **fields)
 
 
-def read(text: str, source: str) -> Iterator[Article | tuple[int, str]]:
+def read(text: str, source: str) -> Iterator[Article | Refused]:
     for line_no, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         if len(line) > MAX_LINE_CHARS:
-            yield (line_no, f"line of {len(line):,} characters is over the {MAX_LINE_CHARS:,} limit", line)
+            yield Refused(line_no, f"line of {len(line):,} characters is over the {MAX_LINE_CHARS:,} limit", line)
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield (line_no, f"invalid JSON: {exc.msg} at column {exc.colno}", line)
+            yield Refused(line_no, f"invalid JSON: {exc.msg} at column {exc.colno}", line)
             continue
         except RecursionError:  # [[[[... deeper than the parser's stack
-            yield (line_no, "invalid JSON: nested too deeply", line)
+            yield Refused(line_no, "invalid JSON: nested too deeply", line)
             continue
         try:
             yield _article(record, source, line_no, line)
         except ValueError as exc:
-            yield (line_no, str(exc), line)
+            yield Refused(line_no, str(exc), line)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..articles import Article, make_article
+from .refused import Refused
 
 HEADER = "검색"
 
@@ -27,7 +28,7 @@ def _dash_text(line: str) -> str | None:
     return None
 
 
-def read(text: str, source: str) -> Iterator[Article | tuple[int, str]]:
+def read(text: str, source: str) -> Iterator[Article | Refused]:
     lines = text.splitlines()
     i = 1 if lines and lines[0].strip() == HEADER else 0
     position = 0
@@ -39,7 +40,7 @@ def read(text: str, source: str) -> Iterator[Article | tuple[int, str]]:
         position += 1
         start = i
         if _dash_text(line) is not None:
-            yield (i + 1, "text line without a headline before it", line)
+            yield Refused(i + 1, "text line without a headline before it", line)
             i += 1
             continue
         headline = line.strip()
@@ -60,7 +61,7 @@ def read(text: str, source: str) -> Iterator[Article | tuple[int, str]]:
             j += 1
         raw = "\n".join(lines[start:j]).rstrip("\n-").rstrip()
         if not body:
-            yield (i + 1, f"headline {headline[:40]!r} has no body text on the line after it", raw)
+            yield Refused(i + 1, f"headline {headline[:40]!r} has no body text on the line after it", raw)
         else:
             yield make_article(headline, body, section=section, position=position, source=source, raw=raw)
         i = j

@@ -254,7 +254,8 @@ def document(item: Item) -> tantivy.Document:
     doc = tantivy.Document()
     doc.add_text("id", article.id)
     for field, names in FIELD_PARTS.items():
-        tokens, base = [], 0
+        tokens: list[tantivy.Token] = []
+        base = 0
         for name in names:
             terms = parts[name]
             tokens.extend(

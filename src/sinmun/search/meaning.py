@@ -45,6 +45,8 @@ from ..analysis.korean import Term
 from ..store import Store
 
 if TYPE_CHECKING:
+    from usearch.index import Index
+
     from ..derive import Item
 
 ANCHORS = 384  # > 256, the dimension of Kiwi's cong embeddings
@@ -269,7 +271,7 @@ class VectorIndex:
     def __init__(self, folder: Path) -> None:
         self.path = Path(folder) / VECTOR_FILE
         self.meta_path = Path(folder) / VECTOR_META
-        self.index = None
+        self.index: Index | None = None
         self._loaded: int | None = None  # mtime_ns of the meta file the loaded index matches
         self._lock = threading.Lock()
 
@@ -310,6 +312,8 @@ class VectorIndex:
         if meta.get("generation") != generation or not self.path.exists() or meta.get("seq", 0) > target:
             return self._rebuild(store, generation, target)
         index = Index.restore(str(self.path), view=False)
+        if index is None:  # an unreadable file: made again from the store
+            return self._rebuild(store, generation, target)
         since = meta.get("seq", 0)
         changed: list[str] = []
         while changes := store.changes.since(since, 5000):
@@ -321,7 +325,8 @@ class VectorIndex:
         if len(current) < len(set(changed)):
             # An article left the archive (a retraction): its key is no longer known. Rare: rebuild.
             return self._rebuild(store, generation, target)
-        keys, rows = [], []
+        keys: list[int] = []
+        rows: list[np.ndarray] = []
         for seq, _, dup, blob in current:
             _collect(keys, rows, seq, dup, blob)
         stale = [k for k in {seq for seq, _, _, _ in current} if k in index]

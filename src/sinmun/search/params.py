@@ -18,7 +18,12 @@ MAX_RESULT_WINDOW = 10_000
 MAX_LIMIT = 100
 SORTS = ("relevance", "date")
 MODES = ("hybrid", "keyword", "semantic")
-DEFAULT_MODE = "hybrid"
+DEFAULT_MODE: Literal["hybrid"] = "hybrid"
+
+
+def none_if_blank(value: object) -> object:
+    """A form sends `section=` for "any section": blank text is no value."""
+    return None if isinstance(value, str) and not value.strip() else value
 
 
 class SearchParams(BaseModel):
@@ -42,11 +47,7 @@ class SearchParams(BaseModel):
     limit: int = Field(10, ge=1, le=MAX_LIMIT, description="Results per page.")
     offset: int = Field(0, ge=0, le=MAX_RESULT_WINDOW, description="Results to skip.")
 
-    @field_validator("section", "series", "since", "until", "entity", mode="before")
-    @classmethod
-    def _empty_is_none(cls, value: object) -> object:
-        # A form sends `section=` for "any section".
-        return None if isinstance(value, str) and not value.strip() else value
+    _blank_is_none = field_validator("section", "series", "since", "until", "entity", mode="before")(none_if_blank)
 
     @model_validator(mode="after")
     def _within_window(self) -> SearchParams:

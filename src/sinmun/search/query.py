@@ -56,7 +56,9 @@ class ParsedQuery:
 
 
 def parse_query(text: str) -> ParsedQuery:
-    words, phrases, excluded = [], [], []
+    words: list[str] = []
+    phrases: list[str] = []
+    excluded: list[str] = []
     for m in _SYNTAX.finditer(normalize(text)[0]):
         minus, phrase, word = m.groups()
         if phrase is not None:

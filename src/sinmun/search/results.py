@@ -5,8 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class Hit(BaseModel):
-    """One article in the results."""
+class ArticleHead(BaseModel):
+    """What every list of articles shows of each: enough to show and link it."""
 
     id: str
     title: str
@@ -14,6 +14,11 @@ class Hit(BaseModel):
     episode: int | None
     section: str | None
     published: str | None
+
+
+class Hit(ArticleHead):
+    """One article in the results."""
+
     score: float = Field(description="Ranking score (0 when sorted by date).")
     snippet: str = Field(description="HTML-escaped passage, the matched words in <mark>.")
     title_html: str = Field("", description="HTML-escaped title, the matched words in <mark>.")

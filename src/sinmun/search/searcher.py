@@ -19,8 +19,8 @@ from ..errors import BadRequest
 from ..store import Store
 from .index import SearchIndex, decode_offsets
 from .params import SearchParams
-from .results import FacetValue, Hit, SearchResults, WordPair
 from .query import ParsedQuery, any_field, parse_day, parse_query, phrase_query, unparse, word_clauses
+from .results import FacetValue, Hit, SearchResults, WordPair
 from .snippets import make_snippet, mark
 
 if TYPE_CHECKING:
@@ -410,7 +410,8 @@ class Searcher:
             return {}
         out = {name: [FacetValue(value=v, count=n) for v, n in values]
                for name, values in self.store.articles.facet_counts(ids, FACET_VALUES).items()}
-        out["entity"] = [FacetValue(value=v, type=t, count=n) for v, t, n in self.store.entities.facet(ids, FACET_VALUES)]
+        out["entity"] = [FacetValue(value=v, type=t, count=n)
+                         for v, t, n in self.store.entities.facet(ids, FACET_VALUES)]
         return {k: v for k, v in out.items() if v}
 
 

@@ -7,6 +7,7 @@ so `엔비디아의` is highlighted as 엔비디아 and `Nvidia` for a query `�
 from __future__ import annotations
 
 import html
+from collections.abc import Set as AbstractSet
 
 from ..articles import Article
 
@@ -50,7 +51,7 @@ def mark(text: str, offsets: list[tuple], highlight: set[str], start: int = 0, e
     return "".join(out)
 
 
-def make_snippet(article: Article, offsets: dict, highlight: set[str], stand_ins: set[str] = frozenset(),
+def make_snippet(article: Article, offsets: dict, highlight: set[str], stand_ins: AbstractSet[str] = frozenset(),
                  width: int = SNIPPET_CHARS) -> str:
     """The passage of about `width` characters with the most distinct query terms.
 

@@ -20,7 +20,7 @@ from ..store import Store, open_store
 if TYPE_CHECKING:  # importing these for real loads Tantivy and Kiwi
     from ..analysis.korean import Analyzer
     from ..analysis.typos import Corrector
-    from ..derive import Follower
+    from ..derive import Follower, StoreConsumer
     from ..search.index import SearchIndex
     from ..search.meaning import MorphemeVectors, VectorIndex
     from ..search.searcher import Searcher
@@ -123,5 +123,6 @@ class Archive:
         from ..derive import Follower
         from ..search.meaning import Embedder
 
-        consumers = [Connector(self.analyzer.aliases), Embedder(lambda: self.morpheme_vectors), Vocabulary()]
+        consumers: list[StoreConsumer] = [Connector(self.analyzer.aliases), Embedder(lambda: self.morpheme_vectors),
+                                          Vocabulary()]
         return Follower(self.store, self.analyzer, self.index, consumers, self.vector_index)

@@ -10,7 +10,6 @@ from ..errors import Busy
 from .archive import Archive
 from .models import CheckReport, TrainReport
 
-
 # Changes a starting server derives before it answers (more: it answers at once, and derives behind).
 WARM_BACKLOG = 10_000
 

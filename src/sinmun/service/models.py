@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from ..articles import Article
-from ..search.results import FacetValue, Hit, SearchResults, WordPair
+from ..search.results import ArticleHead, FacetValue, Hit, SearchResults, WordPair
 
 __all__ = [
     "ArticleDetail", "ArticleList", "ArticleListing", "ArticleRecord", "CheckReport", "EntityCount",
@@ -26,15 +26,9 @@ class ErrorBody(BaseModel):
     message: str
 
 
-class ArticleListing(BaseModel):
-    """An article in a list: enough to show and link it."""
+class ArticleListing(ArticleHead):
+    """An article in a list, with the start of its text."""
 
-    id: str
-    title: str
-    series: str | None
-    episode: int | None
-    section: str | None
-    published: str | None
     lede: str = Field(description="The start of the body, for a list.")
 
     @classmethod

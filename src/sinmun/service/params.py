@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import BadRequest
-from ..search.params import MAX_LIMIT, MAX_RESULT_WINDOW, SearchParams
+from ..search.params import MAX_LIMIT, MAX_RESULT_WINDOW, SearchParams, none_if_blank
 
 __all__ = ["ListParams", "MAX_LIMIT", "MAX_RESULT_WINDOW", "SearchParams", "StoryParams", "bad_request"]
 
@@ -20,10 +20,7 @@ class ListParams(BaseModel):
     limit: int = Field(20, ge=1, le=MAX_LIMIT, description="Articles per page.")
     offset: int = Field(0, ge=0, le=MAX_RESULT_WINDOW, description="Articles to skip.")
 
-    @field_validator("section", "series", mode="before")
-    @classmethod
-    def _empty_is_none(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
+    _blank_is_none = field_validator("section", "series", mode="before")(none_if_blank)
 
     @model_validator(mode="after")
     def _within_window(self) -> ListParams:

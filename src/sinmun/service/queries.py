@@ -10,8 +10,25 @@ from ..articles import Article
 from ..errors import NotFound
 from .archive import Archive
 from .models import (
-    ArticleDetail, ArticleList, ArticleListing, EntityCount, EntityDetail, Event, NameCount, Network, RevisionList,
-    Rising, SearchResults, SimilarArticle, SimilarArticles, Stats, StoryDetail, StoryList, StorySummary, SummaryResult, Trends,
+    ArticleDetail,
+    ArticleList,
+    ArticleListing,
+    EntityCount,
+    EntityDetail,
+    Event,
+    NameCount,
+    Network,
+    RevisionList,
+    Rising,
+    SearchResults,
+    SimilarArticle,
+    SimilarArticles,
+    Stats,
+    StoryDetail,
+    StoryList,
+    StorySummary,
+    SummaryResult,
+    Trends,
 )
 from .params import ListParams, SearchParams, StoryParams
 
@@ -43,7 +60,7 @@ def article(archive: Archive, article_id: str) -> ArticleDetail:
 
 
 def articles(archive: Archive, params: ListParams) -> ArticleList:
-    total, found = archive.store.articles.list(params.section, params.series, params.limit, params.offset)
+    total, found = archive.store.articles.page(params.section, params.series, params.limit, params.offset)
     return ArticleList(total=total, articles=[ArticleListing.of(a) for a in found])
 
 
@@ -89,7 +106,7 @@ def events(article: Article) -> list[Event]:
 
 
 def stories(archive: Archive, params: StoryParams) -> StoryList:
-    total, found = archive.store.stories.list(params.limit, params.offset, params.min_size, params.since)
+    total, found = archive.store.stories.page(params.limit, params.offset, params.min_size, params.since)
     return StoryList.model_validate({"total": total, "stories": found})
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from ..articles import ARTICLE_FIELDS, Article
@@ -18,7 +18,7 @@ _ARTICLE_COLUMNS = set(ARTICLE_FIELDS) | {"raw"}
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def to_article(row: sqlite3.Row) -> Article:

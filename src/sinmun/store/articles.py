@@ -114,7 +114,7 @@ class SQLiteArticles:
             found.update(self.db.execute(f"SELECT seq, id FROM articles WHERE seq IN ({marks(chunk)})", chunk))
         return found
 
-    def list(self, section: str | None = None, series: str | None = None, limit: int = 20,
+    def page(self, section: str | None = None, series: str | None = None, limit: int = 20,
              offset: int = 0) -> tuple[int, list[Article]]:
         where, params = [], []
         if section:

@@ -11,7 +11,6 @@ from ..articles import Article
 from ._sql import chunks, day_range, marks, picked, to_article
 from .articles import NEWEST_FIRST, SORT_DAY
 
-
 RELATED_NAMES = 16
 RELATED_MAX_DF = 500
 
@@ -181,9 +180,10 @@ class SQLiteStories:
             "ORDER BY weight DESC LIMIT 12", (story_id,)).fetchall()
         return dict(row), [to_article(m) for m in members], [e[0] for e in entities]
 
-    def list(self, limit: int = 20, offset: int = 0, min_size: int = 1,
+    def page(self, limit: int = 20, offset: int = 0, min_size: int = 1,
              since: str | None = None) -> tuple[int, list[dict]]:
-        where, params = "size >= ?", [min_size]
+        where = "size >= ?"
+        params: list[object] = [min_size]
         if since:
             where += " AND last_day >= ?"
             params.append(since)

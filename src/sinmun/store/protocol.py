@@ -74,7 +74,7 @@ class Articles(Protocol):
     def with_seq(self, ids: list[str]) -> dict[str, tuple[int, Article]]:
         """Articles with their row number (the derived views key articles by it)."""
     def ids_of_seqs(self, seqs: list[int]) -> dict[int, str]: ...
-    def list(self, section: str | None, series: str | None, limit: int, offset: int) -> tuple[int, list[Article]]:
+    def page(self, section: str | None, series: str | None, limit: int, offset: int) -> tuple[int, list[Article]]:
         """Newest first (a series in episode order), with the total count."""
     def iter_all(self) -> Iterator[Article]: ...
     def all_ids(self) -> set[str]: ...
@@ -146,7 +146,7 @@ class Stories(Protocol):
         """The story row alone (id, title, size, first and last day)."""
     def get(self, story_id: str) -> tuple[dict, list[Article], list[str]] | None:
         """The story row, its articles in time order and its top entities."""
-    def list(self, limit: int, offset: int, min_size: int, since: str | None) -> tuple[int, list[dict]]: ...
+    def page(self, limit: int, offset: int, min_size: int, since: str | None) -> tuple[int, list[dict]]: ...
     def clear(self) -> None: ...
 
 
@@ -191,16 +191,27 @@ class Files(Protocol):
 
 
 class Store(Protocol):
-    path: Path
-    articles: Articles
-    changes: Changes
-    entities: Entities
-    stories: Stories
-    vectors: Vectors
-    vocabulary: Vocabulary
-    signatures: Signatures
-    files: Files
+    """One store: its parts, its identity and its transactions (read-only members: any
+    implementation whose parts satisfy the part protocols is a Store)."""
 
+    @property
+    def path(self) -> Path: ...
+    @property
+    def articles(self) -> Articles: ...
+    @property
+    def changes(self) -> Changes: ...
+    @property
+    def entities(self) -> Entities: ...
+    @property
+    def stories(self) -> Stories: ...
+    @property
+    def vectors(self) -> Vectors: ...
+    @property
+    def vocabulary(self) -> Vocabulary: ...
+    @property
+    def signatures(self) -> Signatures: ...
+    @property
+    def files(self) -> Files: ...
     @property
     def store_id(self) -> str: ...
     @property

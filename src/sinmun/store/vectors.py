@@ -120,5 +120,4 @@ class SQLiteSignatures:
         self.db.execute("INSERT OR REPLACE INTO minhashes VALUES (?, ?)", (article_id, signature))
 
     def all(self) -> Iterator[tuple[str, bytes]]:
-        for article_id, blob in self.db.execute("SELECT article_id, signature FROM minhashes"):
-            yield article_id, blob
+        yield from self.db.execute("SELECT article_id, signature FROM minhashes")

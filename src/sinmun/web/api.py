@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 
 from ..service import Archive, queries
 from ..service.models import (
-    ArticleDetail, ArticleList, EntityCount, EntityDetail, ErrorBody, NameCount, Network, RevisionList, Rising,
-    SearchResults, SimilarArticles, StoryDetail, StoryList, SummaryResult, Trends,
+    ArticleDetail,
+    ArticleList,
+    EntityCount,
+    EntityDetail,
+    ErrorBody,
+    NameCount,
+    Network,
+    RevisionList,
+    Rising,
+    SearchResults,
+    SimilarArticles,
+    StoryDetail,
+    StoryList,
+    SummaryResult,
+    Trends,
 )
 from ..service.params import ListParams, SearchParams, StoryParams
 
-ERRORS = {status: {"model": ErrorBody} for status in (400, 404, 422, 500, 503)}
+ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorBody} for status in (400, 404, 422, 500, 503)}
 router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
 
 

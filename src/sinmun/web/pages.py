@@ -123,7 +123,7 @@ def _narrowed(request: Request, **params: str) -> str:
 
 def search_params(request: Request, page: int) -> SearchParams:
     """The search form's parameters (the API's, by the same definition), one page of PAGE results."""
-    given = {k: v for k, v in request.query_params.items() if k in SearchParams.model_fields}
+    given: dict[str, object] = {k: v for k, v in request.query_params.items() if k in SearchParams.model_fields}
     given.update(facets=True, limit=PAGE, offset=(page - 1) * PAGE)
     try:
         return SearchParams(**given)

@@ -1,0 +1,112 @@
+"""Several writers and many readers on one store: nothing is lost, nobody sees an error.
+
+A server, two ingests writing at once, and readers hammering the server while an
+ingest runs: real processes over one SQLite file, through real HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+from conftest import SINMUN, Server, cli_json, synthetic_corpus
+
+
+def ingest_process(corpus: Path, db: Path) -> subprocess.Popen:
+    return subprocess.Popen([str(SINMUN), "ingest", str(corpus), "--db", str(db)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_until(condition, timeout: float = 120.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := condition():
+            return value
+        time.sleep(0.5)
+    raise AssertionError("timed out")
+
+
+def indexed_by_server(base: str, title: str) -> bool:
+    hits = httpx.get(base + "/api/search", params={"q": f'"{title}"', "mode": "keyword"}, timeout=30).json()["hits"]
+    return any(h["title"] == title.strip() for h in hits)
+
+
+def corpus_with_marker(folder: Path, marker: str, articles: int, seed: int) -> list[str]:
+    """A synthetic corpus whose titles carry `marker`, so each writer's articles can be told apart."""
+    files = synthetic_corpus(folder, articles=articles, per_file=10, seed=seed)
+    titles = []
+    for path in files:
+        records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        for r in records:
+            r["title"] = f"{marker} {r['title']}"
+            titles.append(r["title"])
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return titles
+
+
+def test_two_writers_interleaving_commits_never_leave_an_article_unindexed(seed_db, tmp_path):
+    db = tmp_path / "two.db"
+    shutil.copy(seed_db, db)
+    first = corpus_with_marker(tmp_path / "a", "가나다", 60, seed=1)
+    second = corpus_with_marker(tmp_path / "b", "라마바", 60, seed=2)
+    server = Server(db)  # its background indexer follows the change log too
+    try:
+        writers = [ingest_process(tmp_path / "a", db), ingest_process(tmp_path / "b", db)]
+        outputs = [w.communicate(timeout=600) for w in writers]
+        # Each says what happened to its articles: stored, and indexed by it or by another process.
+        for writer, (out, err) in zip(writers, outputs):
+            assert writer.returncode == 0, (out, err)
+            assert out.startswith("60 articles: 60 new"), out
+        check = cli_json("check", db=db)
+        assert check["ok"] and check["articles"] == check["indexed"] == 140, check
+        assert set(check["positions"].values()) == {check["changes"]}
+        # The server's own searcher sees both writers' last articles.
+        assert wait_until(lambda: indexed_by_server(server.base, first[-1]) and indexed_by_server(server.base, second[-1]))
+    finally:
+        log = server.stop()
+    assert "Traceback" not in log
+
+
+def test_readers_see_no_errors_while_an_ingest_runs(seed_db, tmp_path):
+    db = tmp_path / "busy.db"
+    shutil.copy(seed_db, db)
+    titles = corpus_with_marker(tmp_path / "new", "사아자", 200, seed=3)
+    server = Server(db)
+    base = server.base
+    ids = [a["id"] for a in httpx.get(base + "/api/articles", params={"limit": 20}).json()["articles"]]
+    paths = ["/api/search?q=엔비디아", "/search?q=넷플릭스 인수", f"/api/articles/{ids[3]}", f"/articles/{ids[7]}",
+             "/api/articles?limit=20", "/", "/api/search?q=사아자", "/api/stories"]
+    errors: list[str] = []
+    done = {"requests": 0}
+
+    def reader(n: int) -> None:
+        with httpx.Client(base_url=base, timeout=30) as client:
+            i = n
+            while writer.poll() is None:
+                path = paths[i % len(paths)]
+                try:
+                    response = client.get(path)
+                    if response.status_code != 200:
+                        errors.append(f"{path}: {response.status_code} {response.text[:200]}")
+                except httpx.HTTPError as exc:
+                    errors.append(f"{path}: {exc!r}")
+                done["requests"] += 1
+                i += 1
+
+    try:
+        writer = ingest_process(tmp_path / "new", db)
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(reader, range(8)))
+        out, err = writer.communicate()
+        assert writer.returncode == 0, (out, err)
+        assert errors == [] and done["requests"] > 50, (errors[:5], done)
+        assert wait_until(lambda: indexed_by_server(base, titles[-1]))
+    finally:
+        log = server.stop()
+    assert "Traceback" not in log
