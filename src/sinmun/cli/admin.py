@@ -161,7 +161,7 @@ def serve(
 
     from ..web.server import run
 
-    open_archive(db)  # a missing or unusable database is one line here, not a worker's traceback
+    open_archive(db).close()  # a missing or unusable database is one line here, not a worker's traceback
     count = workers or min(os.cpu_count() or 1, 4)
     err.print(f"serving {db} on http://{host}:{port} ({count} process{'es' if count > 1 else ''})")
     run(db, host=host, port=port, workers=count, threads=threads)
