@@ -91,14 +91,19 @@ class Served:
         if threads:
             cmd += ["--threads", str(threads)]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
+        started = time.monotonic()
+        while time.monotonic() < started + 120:
             try:
                 urllib.request.urlopen(self.base + "/api/sections", timeout=1)
-                return
+                break
             except OSError:
                 time.sleep(0.3)
-        raise RuntimeError("the server did not start")
+        else:
+            raise RuntimeError("the server did not start")
+        # Every process warms up (Kiwi, its vectors) before it accepts; they started together,
+        # so the others are ready about as long after the first as the first took.
+        if workers > 1 or command is None:
+            time.sleep(min(time.monotonic() - started, 30))
 
     def stop(self) -> None:
         self.proc.terminate()
