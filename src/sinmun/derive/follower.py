@@ -46,19 +46,22 @@ class StoreConsumer(Protocol):
 class Follower:
     """Brings the index and every derived table up to the head of the change log."""
 
-    def __init__(self, store: Store, analyzer: Analyzer, index: SearchIndex,
+    def __init__(self, store: Store, analyzer: Callable[[], Analyzer], fingerprint: str, index: SearchIndex,
                  consumers: Sequence[StoreConsumer], vector_index: VectorIndex | None = None) -> None:
+        """`analyzer` is called only when there is something to analyse: checking how far
+        behind the consumers are (every second, in a server) never loads Kiwi.
+        `fingerprint` names the analysis (`sinmun.analysis.korean.fingerprint`)."""
         self.store = store
-        self.analyzer = analyzer
+        self._analyzer = analyzer
+        self.fingerprint = fingerprint
         self.index = index
         self.consumers = list(consumers)
         self.vector_index = vector_index
 
     def positions(self) -> dict[str, int]:
         """How far each consumer has read, counting data made by another analysis as unread."""
-        fingerprint = self.analyzer.fingerprint
-        found = {c.name: self.store.changes.position(c.name, fingerprint) for c in self.consumers}
-        found["index"] = self.index.position(self.store.store_id, fingerprint)
+        found = {c.name: self.store.changes.position(c.name, self.fingerprint) for c in self.consumers}
+        found["index"] = self.index.position(self.store.store_id, self.fingerprint)
         return found
 
     def behind(self) -> int:
@@ -97,7 +100,7 @@ class Follower:
                 done += len(changes)
                 if progress:
                     progress(done, total)
-            writer.commit(cursor, self.store.store_id, self.analyzer.fingerprint)
+            writer.commit(cursor, self.store.store_id, self.fingerprint)
         self._refresh_vectors()
         return done
 
@@ -109,7 +112,7 @@ class Follower:
         # Only non-empty parts go to Kiwi (half of them are empty: no blocks).
         texts = [text for c in ordered if c.article_id in rows
                  for part in PARTS if (text := getattr(rows[c.article_id][1], part))]
-        analysed = self.analyzer.analyze_many(texts)
+        analysed = self._analyzer().analyze_many(texts)
         items = []
         for change in ordered:
             if change.article_id not in rows:
@@ -121,13 +124,12 @@ class Follower:
         return items
 
     def _write_store(self, items: list[Item], positions: dict[str, int], last: int) -> None:
-        fingerprint = self.analyzer.fingerprint
         with self.store.transaction():
             for consumer in self.consumers:
                 if positions[consumer.name] >= last:
                     continue
                 consumer.write(self.store, [i for i in items if i.change.seq > positions[consumer.name]])
-                self.store.changes.advance(consumer.name, last, fingerprint)
+                self.store.changes.advance(consumer.name, last, self.fingerprint)
                 positions[consumer.name] = last
 
     def _refresh_vectors(self) -> None:

@@ -18,7 +18,7 @@ from ..ingest.quarantine import Quarantine
 from ..store import Store, open_store
 
 if TYPE_CHECKING:  # importing these for real loads Tantivy and Kiwi
-    from ..analysis.korean import Analyzer
+    from ..analysis.korean import Aliases, Analyzer
     from ..analysis.typos import Corrector
     from ..derive import Follower, StoreConsumer
     from ..search.index import SearchIndex
@@ -75,6 +75,19 @@ class Archive:
         return self._made[name]  # type: ignore[return-value]
 
     @property
+    def aliases(self) -> Aliases:
+        from ..analysis.korean import Aliases
+
+        return self._once("aliases", Aliases.load)
+
+    @property
+    def fingerprint(self) -> str:
+        """What the analysis is (alias dictionary, Kiwi version and model): known without loading Kiwi."""
+        from ..analysis.korean import fingerprint
+
+        return self._once("fingerprint", lambda: fingerprint(self.aliases))
+
+    @property
     def analyzer(self) -> Analyzer:
         from ..analysis.korean import Analyzer
 
@@ -123,6 +136,7 @@ class Archive:
         from ..derive import Follower
         from ..search.meaning import Embedder
 
-        consumers: list[StoreConsumer] = [Connector(self.analyzer.aliases), Embedder(lambda: self.morpheme_vectors),
+        consumers: list[StoreConsumer] = [Connector(self.aliases), Embedder(lambda: self.morpheme_vectors),
                                           Vocabulary()]
-        return Follower(self.store, self.analyzer, self.index, consumers, self.vector_index)
+        return Follower(self.store, lambda: self.analyzer, self.fingerprint, self.index, consumers,
+                        self.vector_index)
