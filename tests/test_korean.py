@@ -86,3 +86,18 @@ def test_hanja_abbreviations_written_together_split_into_countries():
     terms = [t for t in analyzer.analyze("美中 반도체 갈등") if not t.compound]
     assert [t.text for t in terms][:2] == ["미국", "중국"]
     assert [(t.start, t.end) for t in terms][:2] == [(0, 1), (1, 2)]
+
+
+def test_a_long_text_is_analysed_in_pieces_with_offsets_and_positions_intact(analyzer):
+    """Kiwi slows down on one very long string (a 1 MB body took minutes): long texts
+    are analysed in pieces cut at sentence ends, and the terms come back as if whole."""
+    sentence = "엔비디아의 수출이 늘었다. 파라마운트는 인수전에 뛰어들었다. "
+    text = sentence * 600  # about 20,000 characters: several pieces
+    whole = analyzer.analyze(text)
+    assert len(text) > 4 * 4000
+    words = [t for t in whole if not t.compound]
+    assert [t.text for t in words] == ["엔비디아", "수출", "늘", "파라마운트", "인수전", "뛰어들"] * 600
+    assert all(text[t.start:t.end] == sentence_form for t, sentence_form in
+               zip(words, ["엔비디아", "수출", "늘", "파라마운트", "인수전", "뛰어들"] * 600))
+    positions = [t.position for t in words]
+    assert positions == sorted(positions) and len(set(positions)) == len(positions)

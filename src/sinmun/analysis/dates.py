@@ -58,7 +58,6 @@ _PATTERN = re.compile(
     # Not part of a longer number or word: 2025년도 is fine, 15일간 (a span) is not a date.
     r"(?![간째분초])"
 )
-_NOT_BEFORE = re.compile(r"[\d.,]$")
 
 
 def _shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
@@ -95,7 +94,7 @@ def resolve(text: str, ref: date) -> list[Event]:
     """Every date expression in `text`, resolved against the publication date `ref`."""
     events: list[Event] = []
     for m in _PATTERN.finditer(text):
-        if m.start() and _NOT_BEFORE.search(text[: m.start()]):
+        if m.start() and (text[m.start() - 1].isdecimal() or text[m.start() - 1] in ".,"):
             continue  # the tail of a longer number (1.5일, 2,000년)
         g = m.groupdict()
         prefix = (g["prefix"] or "").strip()

@@ -105,6 +105,30 @@ def normalize(text: str) -> tuple[str, Sequence[int]]:
     return "".join(out), origin
 
 
+# Texts longer than this are analysed in pieces cut at sentence ends (see `analyze_many`).
+PIECE_CHARS = 4000
+_SENTENCE_END = re.compile(r"[.!?。]['\"’”)]*\s+|\n+")
+
+
+def pieces(text: str) -> list[tuple[int, str]]:
+    """(offset, piece) of a text cut at sentence ends (else spaces) into pieces of at most PIECE_CHARS."""
+    if len(text) <= PIECE_CHARS:
+        return [(0, text)]
+    out = []
+    start = 0
+    while start < len(text):
+        end = start + PIECE_CHARS
+        if end >= len(text):
+            end = len(text)
+        else:
+            ends = [m.end() for m in _SENTENCE_END.finditer(text, start + PIECE_CHARS // 2, end)]
+            cut = ends[-1] if ends else text.rfind(" ", start + 1, end) + 1
+            end = cut if cut > start else end
+        out.append((start, text[start:end]))
+        start = end
+    return out
+
+
 def _joins(gap: str) -> bool:
     """Two tokens read as one word when nothing or a single space separates them."""
     return not gap or gap == " "
@@ -227,18 +251,37 @@ class Analyzer:
         return next(self.analyze_many([text]))
 
     def analyze_many(self, texts: Iterable[str]) -> Iterator[list[Term]]:
-        """Terms for each text, analysed on all workers, in input order."""
-        pending: deque[tuple[str, Sequence[int]]] = deque()
+        """Terms for each text, analysed on all workers, in input order.
+
+        A text longer than PIECE_CHARS goes to Kiwi in pieces cut at sentence ends:
+        Kiwi is slower than linear on one long string (a 1 MB body took minutes;
+        in pieces, seconds, on every worker). The pieces' terms are put back
+        together with their offsets and positions as if the text had been whole;
+        only a joined form across a cut (two nouns on either side of a sentence
+        end) is lost.
+        """
+        pending: deque[tuple[str, Sequence[int], int, int]] = deque()  # (piece, origin, offset, pieces left)
 
         def normalized() -> Iterator[str]:
             for text in texts:
-                norm, origin = normalize(text)
-                pending.append((text, origin))
-                yield norm
+                parts = pieces(text)
+                for i, (offset, piece) in enumerate(parts):
+                    norm, origin = normalize(piece)
+                    pending.append((piece, origin, offset, len(parts) - 1 - i))
+                    yield norm
 
+        whole: list[Term] = []
         for tokens in self.kiwi.tokenize(normalized()):
-            original, origin = pending.popleft()
-            yield self._terms(tokens, original, origin)
+            piece, origin, offset, left = pending.popleft()
+            terms = self._terms(tokens, piece, origin)
+            if offset or whole:
+                base = (whole[-1].position + 1) if whole else 0
+                terms = [t._replace(start=t.start + offset, end=t.end + offset, position=t.position + base)
+                         for t in terms]
+            whole.extend(terms)
+            if not left:
+                yield whole
+                whole = []
 
     def _terms(self, tokens: list, original: str, origin: Sequence[int]) -> list[Term]:
         # 1. Content tokens with original offsets; letters and digits written
