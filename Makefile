@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SINMUN := $(VENV)/bin/sinmun
 SEED := ../shared/seed/000_ed974366ffe0647b.txt
-ASSETS := src/sinmun/web/static/vendor/cytoscape.min.js
+ASSETS := src/sinmun/web/static/vendor/swagger-ui-bundle.js
 
 .PHONY: install demo test lint bench chromium wrk clean
 

@@ -86,6 +86,8 @@ class Served:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         cmd = (command or [str(SINMUN)]) + ["serve", "--db", str(db), "--port", str(self.port)]
+        if command is None:
+            cmd += ["--search-rate", "0"]  # every client is 127.0.0.1: no per-address limit for a load test
         if workers > 1:
             cmd += ["--workers", str(workers)]
         if threads:

@@ -25,6 +25,7 @@ os.environ.pop("SINMUN_DB", None)
 
 import httpx  # noqa: E402
 import pytest  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
 
 from sinmun.cli import run as run_cli_in_process  # noqa: E402
 from sinmun.service import Archive  # noqa: E402
@@ -126,6 +127,24 @@ def own_db(tmp_path_factory) -> Path:
     return db
 
 
+# Flags that work on these machines: no sandbox as root, no background traffic.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = shutil.which("chromium")
+    if path is None:
+        pytest.fail("Debian's chromium is not installed (make test installs it)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -144,7 +163,7 @@ class Server:
         deadline = time.monotonic() + 60
         while True:
             try:
-                if httpx.get(self.base + "/api/sections", timeout=1).status_code == 200:
+                if httpx.get(self.base + "/api/sections", timeout=1).status_code < 500:  # answering
                     break
             except httpx.HTTPError:
                 pass
@@ -164,7 +183,7 @@ def server(seed_db, tmp_path_factory) -> str:
     """A live server over a copy of the seed database."""
     db = tmp_path_factory.mktemp("served") / "served.db"
     shutil.copy(seed_db, db)
-    running = Server(db)
+    running = Server(db, "--search-rate", "0")  # the suite searches faster than any reader
     yield running.base
     running.stop()
 

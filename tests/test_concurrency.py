@@ -55,7 +55,7 @@ def test_two_writers_interleaving_commits_never_leave_an_article_unindexed(seed_
     shutil.copy(seed_db, db)
     first = corpus_with_marker(tmp_path / "a", "가나다", 60, seed=1)
     second = corpus_with_marker(tmp_path / "b", "라마바", 60, seed=2)
-    server = Server(db)  # its background indexer follows the change log too
+    server = Server(db, "--search-rate", "0")  # its background indexer follows the change log too
     try:
         writers = [ingest_process(tmp_path / "a", db), ingest_process(tmp_path / "b", db)]
         outputs = [w.communicate(timeout=600) for w in writers]
@@ -77,7 +77,7 @@ def test_readers_see_no_errors_while_an_ingest_runs(seed_db, tmp_path):
     db = tmp_path / "busy.db"
     shutil.copy(seed_db, db)
     titles = corpus_with_marker(tmp_path / "new", "사아자", 200, seed=3)
-    server = Server(db)
+    server = Server(db, "--search-rate", "0")  # 8 readers from one address: no search limit here
     base = server.base
     ids = [a["id"] for a in httpx.get(base + "/api/articles", params={"limit": 20}).json()["articles"]]
     paths = ["/api/search?q=엔비디아", "/search?q=넷플릭스 인수", f"/api/articles/{ids[3]}", f"/articles/{ids[7]}",

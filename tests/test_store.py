@@ -103,7 +103,7 @@ def test_index_catches_up_after_a_crash_between_store_and_index(tmp_path):
     hits = cli_json("search", "개정판", db=db)
     assert hits["total"] == 3
     archive = Archive(db)
-    assert archive.index.ids() == archive.store.articles.all_ids()
+    assert archive.index.ids() == archive.store.articles.live_ids()
     assert archive.index.count() == 23
     assert cli_json("check", db=db)["ok"]
 

@@ -12,11 +12,9 @@ from conftest import FIXTURES, SINMUN, cli_json
 
 def wait_for(condition, timeout=60):
     deadline = time.monotonic() + timeout
-    start = time.monotonic()
     while time.monotonic() < deadline:
         value = condition()
         if value:
-            print(f"waited {time.monotonic() - start:.1f} s")
             return value
         time.sleep(0.3)
     raise AssertionError(f"timed out waiting for {condition}")

@@ -2,31 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
-from playwright.sync_api import sync_playwright
-
 from sinmun.ingest import read_path
 
 from conftest import SEED
-
-# Flags that work on these machines: no sandbox as root, no background traffic.
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    path = shutil.which("chromium")
-    if path is None:
-        pytest.fail("Debian's chromium is not installed (make test installs it)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def test_search_from_the_home_page_and_read_the_article(browser, server, tmp_path):
@@ -142,4 +120,17 @@ def test_article_page_shows_articles_similar_in_meaning(browser, server):
     similar = page.locator("aside.similar li a")
     assert similar.count() >= 1
     assert "파라마운트" in similar.first.inner_text()
+    page.close()
+
+
+def test_the_api_docs_render_from_the_sites_own_assets(browser, server):
+    """Swagger UI came from a CDN: blank on a closed network. Now every request stays on the server."""
+    page = browser.new_page()
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(server + "/api/docs")
+    page.wait_for_selector(".opblock", timeout=20_000)
+    assert page.locator(".opblock").count() >= 15  # every route, the editor's included
+    assert "/api/articles" in page.locator(".swagger-ui").inner_text()
+    assert requested and all(url.startswith(server) for url in requested), requested
     page.close()

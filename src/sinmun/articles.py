@@ -31,7 +31,7 @@ _BLOCK = re.compile("|".join(re.escape(m) for m in BLOCK_MARKERS))
 ARTICLE_FIELDS = (
     "id", "title", "series", "episode", "section", "body", "key_insights", "summary",
     "explainer", "published", "url", "source", "position", "format", "ingested_at", "headline",
-    "byline", "modified", "encoding", "partial", "duplicate_of", "date_precision",
+    "byline", "modified", "encoding", "partial", "duplicate_of", "date_precision", "retracted_at",
 )
 
 
@@ -66,6 +66,7 @@ class Article:
     # How `published` is known: "source" (the input said so), "page" (ingest --published),
     # or "month"/"day" when inferred from dates the text names. None: no date.
     date_precision: str | None = None
+    retracted_at: str | None = None  # when the newsroom retracted it: out of search and lists, never erased
     raw: str = ""  # the source record verbatim, so nothing is ever lost
     id: str = field(default="")
 

@@ -1,12 +1,16 @@
 """sinmun's one error tree: every error a user can see, with its HTTP status and exit code.
 
-    SinmunError       500  exit 1   the base; an unexpected failure is reported as one
-    ├── BadRequest    400  exit 2   a parameter, query, option or file the user must fix
-    │   └── TooLarge  413  exit 2   a body or a query over its documented limit
-    ├── NotFound      404  exit 3   no such database, article, story or entity
-    ├── Conflict      409  exit 4   the request clashes with what is stored
-    └── Busy          503  exit 75  another process holds what is needed (the index writer,
-                                    a locked database); the same request later succeeds
+    SinmunError         500  exit 1   the base; an unexpected failure is reported as one
+    ├── BadRequest      400  exit 2   a parameter, query, option or file the user must fix
+    │   ├── TooLarge    413  exit 2   a body over its documented limit
+    │   └── TooLong     414  exit 2   a URL (a query) over its documented limit
+    ├── Unauthorized    401  exit 77  no token, or one that is unknown or revoked
+    ├── Forbidden       403  exit 77  a token whose scope does not allow the request
+    ├── NotFound        404  exit 3   no such database, article, story, entity or token
+    ├── Conflict        409  exit 4   the request clashes with what is stored (a duplicate)
+    ├── RateLimited     429  exit 75  too many requests from one address or token: wait and retry
+    └── Busy            503  exit 75  another process holds what is needed (the index writer,
+                                      a locked database); the same request later succeeds
 
 The CLI prints `str(error)` as one line and exits with `exit_code`; the web app
 answers `{"status": status, "message": str(error)}` with `status`. Messages say
@@ -42,6 +46,26 @@ class TooLarge(BadRequest):
     status = 413
 
 
+class TooLong(BadRequest):
+    """A URL (the query string) over its documented length limit."""
+
+    status = 414
+
+
+class Unauthorized(SinmunError):
+    """No token, or a token that is unknown or revoked."""
+
+    status = 401
+    exit_code = 77  # EX_NOPERM
+
+
+class Forbidden(SinmunError):
+    """A token whose scope does not allow the request."""
+
+    status = 403
+    exit_code = 77
+
+
 class NotFound(SinmunError):
     """No database at the path given, or no article, story or entity by that name."""
 
@@ -54,6 +78,17 @@ class Conflict(SinmunError):
 
     status = 409
     exit_code = 4
+
+
+class RateLimited(SinmunError):
+    """Too many requests from one address or token; `retry_after` says in how many seconds to try again."""
+
+    status = 429
+    exit_code = 75
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class Busy(SinmunError):

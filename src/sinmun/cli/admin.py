@@ -154,17 +154,28 @@ def serve(
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     workers: Annotated[int | None, typer.Option(
         help="Server processes (default: one per core, at most 4).")] = None,
-    threads: Annotated[int | None, typer.Option(help="Requests each process answers at once (default 2).")] = None,
+    threads: Annotated[int, typer.Option(help="Requests each process answers at once.")] = 2,
+    private: Annotated[bool, typer.Option("--private", help="Reads need a `read` token too.")] = False,
+    search_rate: Annotated[float, typer.Option(
+        help="Searches a second per address, bursts of twice that (0: no limit).")] = 20.0,
+    write_rate: Annotated[float, typer.Option(
+        help="Writes a second per token, bursts of twice that (0: no limit).")] = 5.0,
 ) -> None:
-    """Serve the reading site and the JSON API (an indexer in the background follows new articles)."""
+    """Serve the reading site and the JSON API (an indexer in the background follows new articles).
+
+    Ready to be exposed (--host 0.0.0.0): writes need tokens (`sinmun token create`), every
+    number and size a client sends is bounded, searches and writes are rate-limited, and
+    every response carries a strict Content-Security-Policy."""
     import os
 
     from ..web.server import run
 
     open_archive(db).close()  # a missing or unusable database is one line here, not a worker's traceback
     count = workers or min(os.cpu_count() or 1, 4)
-    err.print(f"serving {db} on http://{host}:{port} ({count} process{'es' if count > 1 else ''})")
-    run(db, host=host, port=port, workers=count, threads=threads)
+    err.print(f"serving {db} on http://{host}:{port} ({count} process{'es' if count > 1 else ''}"
+              f"{', private' if private else ''})")
+    run(db, host=host, port=port, workers=count,
+        settings={"private": private, "search_rate": search_rate, "write_rate": write_rate, "threads": threads})
 
 
 quarantine_app = typer.Typer(help="Inputs that could not be read: list them, or try them again.", no_args_is_help=True)

@@ -109,6 +109,7 @@ class Follower:
         latest = {c.article_id: c for c in changes}
         ordered = sorted(latest.values(), key=lambda c: c.seq)
         rows = self.store.articles.with_seq([c.article_id for c in ordered if c.kind != DELETE])
+        rows = {i: row for i, row in rows.items() if not row[1].retracted_at}
         # Only non-empty parts go to Kiwi (half of them are empty: no blocks).
         texts = [text for c in ordered if c.article_id in rows
                  for part in PARTS if (text := getattr(rows[c.article_id][1], part))]
@@ -116,7 +117,7 @@ class Follower:
         items = []
         for change in ordered:
             if change.article_id not in rows:
-                items.append(Item(change, 0, None, {}))
+                items.append(Item(change, 0, None, {}))  # retracted: it leaves every derived view
                 continue
             seq, article = rows[change.article_id]
             parts = {part: next(analysed) if getattr(article, part) else [] for part in PARTS}

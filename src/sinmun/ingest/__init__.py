@@ -81,6 +81,22 @@ def expand_paths(paths: list[Path]) -> list[Path]:
     return files
 
 
+def finish(article: Article, fmt: str, encoding: str | None, published: str | None = None) -> Article:
+    """What every reader's article gets: its format and encoding, and how its date is known
+    (the source's own; else the date given for the batch; else the latest the text names)."""
+    article.format = fmt
+    article.encoding = encoding
+    if article.published:
+        article.date_precision = "source"
+    elif published:
+        article.published, article.date_precision = published, "page"
+    else:
+        inferred = infer_date(article.full_text())
+        if inferred:
+            article.published, article.date_precision = inferred
+    return article
+
+
 def read_bytes(data: bytes, source: str, format: str | None = None, published: str | None = None) -> Batch:
     """Read one input's bytes into articles and problems. Never raises for bad content."""
     try:
@@ -101,18 +117,7 @@ def read_bytes(data: bytes, source: str, format: str | None = None, published: s
                                        data, fmt)], encoding=encoding, format=fmt)
     for item in items:
         if isinstance(item, Article):
-            item.format = fmt
-            item.encoding = encoding
-            if item.published:
-                item.date_precision = "source"
-            elif published:
-                item.published, item.date_precision = published, "page"
-            else:
-                # No date given: the latest absolute date the text names, if any.
-                inferred = infer_date(item.full_text())
-                if inferred:
-                    item.published, item.date_precision = inferred
-            batch.articles.append(item)
+            batch.articles.append(finish(item, fmt, encoding, published))
         else:
             record = item.record if item.record is not None else data
             batch.problems.append(Problem(source, item.line, item.reason, record, fmt))

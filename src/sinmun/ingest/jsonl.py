@@ -20,7 +20,8 @@ MAX_LINE_CHARS = 5_000_000
 OPTIONAL_TEXT = ("section", "series", "url", "source", "byline", "key_insights", "summary", "explainer")
 
 
-def _article(record: object, source: str, line_no: int, raw: str) -> Article:
+def article_from(record: object, source: str, line_no: int | None, raw: str) -> Article:
+    """One JSON Lines record (also the editor API's body) as an article; ValueError names the bad field."""
     if not isinstance(record, dict):
         raise ValueError("not a JSON object")
     fields: dict = {}
@@ -68,6 +69,6 @@ def read(text: str, source: str) -> Iterator[Article | Refused]:
             yield Refused(line_no, "invalid JSON: nested too deeply", line)
             continue
         try:
-            yield _article(record, source, line_no, line)
+            yield article_from(record, source, line_no, line)
         except ValueError as exc:
             yield Refused(line_no, str(exc), line)

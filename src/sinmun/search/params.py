@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 # is an allocation of any size a client asks for.
 MAX_RESULT_WINDOW = 10_000
 MAX_LIMIT = 100
+# A query longer than this is no reader's query (a 16,000-character one took 6 s to analyse).
+MAX_QUERY_CHARS = 500
 SORTS = ("relevance", "date")
 MODES = ("hybrid", "keyword", "semantic")
 DEFAULT_MODE: Literal["hybrid"] = "hybrid"
@@ -31,7 +33,7 @@ class SearchParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    q: str = Field("", description='Words (all must match), "a phrase", -excluded.')
+    q: str = Field("", max_length=MAX_QUERY_CHARS, description='Words (all must match), "a phrase", -excluded.')
     section: str | None = Field(None, description="Only this section.")
     series: str | None = Field(None, description="Only this series (column).")
     since: str | None = Field(None, description="Published on or after (YYYY[-MM[-DD]]).")

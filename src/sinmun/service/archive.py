@@ -66,7 +66,7 @@ class Archive:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _once(self, name: str, make: Callable[[], T]) -> T:
+    def once(self, name: str, make: Callable[[], T]) -> T:
         """`make()` the first time `name` is asked for, in any thread; the same object after."""
         if name not in self._made:
             with self._lock:
@@ -78,38 +78,38 @@ class Archive:
     def aliases(self) -> Aliases:
         from ..analysis.korean import Aliases
 
-        return self._once("aliases", Aliases.load)
+        return self.once("aliases", Aliases.load)
 
     @property
     def fingerprint(self) -> str:
         """What the analysis is (alias dictionary, Kiwi version and model): known without loading Kiwi."""
         from ..analysis.korean import fingerprint
 
-        return self._once("fingerprint", lambda: fingerprint(self.aliases))
+        return self.once("fingerprint", lambda: fingerprint(self.aliases))
 
     @property
     def analyzer(self) -> Analyzer:
         from ..analysis.korean import Analyzer
 
-        return self._once("analyzer", Analyzer.shared)
+        return self.once("analyzer", Analyzer.shared)
 
     @property
     def index(self) -> SearchIndex:
         from ..search.index import open_index
 
-        return self._once("index", lambda: open_index(self.db_path))
+        return self.once("index", lambda: open_index(self.db_path))
 
     @property
     def vector_index(self) -> VectorIndex:
         from ..search.meaning import VectorIndex
 
-        return self._once("vector_index", lambda: VectorIndex(self.index.path))
+        return self.once("vector_index", lambda: VectorIndex(self.index.path))
 
     @property
     def morpheme_vectors(self) -> MorphemeVectors:
         from ..search.meaning import morpheme_vectors
 
-        return self._once("morpheme_vectors", lambda: morpheme_vectors(self.analyzer.kiwi))
+        return self.once("morpheme_vectors", lambda: morpheme_vectors(self.analyzer.kiwi))
 
     def corrector(self) -> Corrector:
         """The vocabulary for spelling correction, kept until the vocabulary changes."""

@@ -150,8 +150,11 @@ def ingest_changed(archive: Archive, paths: list[Path], **options) -> IngestRepo
     changed = [p for p in expand_paths(paths) if p.exists() and archive.store.files.changed(p)]
     if not changed:
         return None
+    # Size and time as they were before reading: a file that grows while it is read is then
+    # still "changed", and read again (marking it afterwards lost what was appended meanwhile).
+    seen = {p: p.stat() for p in changed}
     report = ingest(archive, list(changed), **options)
     with archive.store.transaction():
-        for path in changed:
-            archive.store.files.mark(path)
+        for path, st in seen.items():
+            archive.store.files.mark(path, st.st_size, st.st_mtime)
     return report

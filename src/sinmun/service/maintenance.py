@@ -76,7 +76,7 @@ def check(archive: Archive) -> CheckReport:
     for stored in store.articles.iter_all():
         if article_id(stored.headline, stored.full_text()) != content_ids.get(stored.id):
             problems.append(f"article {stored.id}: text does not match its content id (changed outside sinmun?)")
-    store_ids = store.articles.all_ids()
+    store_ids = store.articles.live_ids()
     head = store.changes.head()
     follower = archive.follower()
     positions = follower.positions()

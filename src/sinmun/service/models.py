@@ -68,6 +68,7 @@ class ArticleRecord(BaseModel):
     partial: bool = Field(description="The source gave only a summary (a feed entry).")
     duplicate_of: str | None = Field(description="The original, when this is a near-duplicate.")
     date_precision: str | None = Field(description="source, page, day or month: how `published` is known.")
+    retracted_at: str | None = Field(None, description="When the newsroom retracted it (out of search and lists).")
 
 
 class Source(BaseModel):

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..articles import ARTICLE_FIELDS, Article
 from ._sql import chunks, day_range, marks, now_iso, picked, to_article
 from .changes import SQLiteChanges
-from .protocol import PUT
+from .protocol import DELETE, PUT
 
 # Newest first: by publication day where the source or the operator gave it, then
 # by arrival. A date inferred from the text is good for filtering, not for
@@ -47,7 +47,7 @@ class SQLiteArticles:
             f"INSERT INTO articles ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})", row)
         self.changes.append(article.id, PUT)
 
-    def revise(self, article_id: str, article: Article, *, text_hash: str | None, replaced_at: str) -> None:
+    def revise(self, article_id: str, article: Article, *, text_hash: str | None, replaced_at: str) -> int:
         old = self.db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
         rev = self.db.execute("SELECT COALESCE(max(rev), 0) + 1 FROM revisions WHERE article_id = ?",
                               (article_id,)).fetchone()[0]
@@ -58,11 +58,20 @@ class SQLiteArticles:
         # The article keeps its id, row and near-duplicate link; everything it says is new.
         row = self._row(article, text_hash)
         row["ingested_at"] = row["ingested_at"] or replaced_at
-        for kept in ("id", "duplicate_of"):
+        for kept in ("id", "duplicate_of", "retracted_at"):  # a new text does not undo a retraction
             row.pop(kept)
         self.db.execute(f"UPDATE articles SET {', '.join(f'{c} = :{c}' for c in row)} WHERE id = :article_id",
                         {**row, "article_id": article_id})
         self.changes.append(article_id, PUT)
+        return rev
+
+    def retract(self, article_id: str, at: str) -> bool:
+        """Take an article out of search and lists (it stays, with when); False if it already was."""
+        done = self.db.execute("UPDATE articles SET retracted_at = ? WHERE id = ? AND retracted_at IS NULL",
+                               (at, article_id)).rowcount
+        if done:
+            self.changes.append(article_id, DELETE)
+        return bool(done)
 
     def add_source(self, article_id: str, source: str, url: str | None, ingested_at: str) -> None:
         self.db.execute("INSERT OR IGNORE INTO sources VALUES (?, ?, ?, ?)", (article_id, source, url, ingested_at))
@@ -116,14 +125,14 @@ class SQLiteArticles:
 
     def page(self, section: str | None = None, series: str | None = None, limit: int = 20,
              offset: int = 0) -> tuple[int, list[Article]]:
-        where, params = [], []
+        where, params = ["retracted_at IS NULL"], []
         if section:
             where.append("section = ?")
             params.append(section)
         if series:
             where.append("series = ?")
             params.append(series)
-        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        clause = f"WHERE {' AND '.join(where)}"
         order = f"episode DESC, {NEWEST_FIRST}" if series else NEWEST_FIRST
         total = self.db.execute(f"SELECT count(*) FROM articles {clause}", params).fetchone()[0]
         rows = self.db.execute(f"SELECT * FROM articles {clause} ORDER BY {order} LIMIT ? OFFSET ?",
@@ -134,20 +143,24 @@ class SQLiteArticles:
         for row in self.db.execute("SELECT * FROM articles ORDER BY seq"):
             yield to_article(row)
 
+    def content_id(self, article_id: str) -> str | None:
+        row = self.db.execute("SELECT content_id FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return row[0] if row else None
+
     def content_ids(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT id, content_id FROM articles").fetchall())
 
-    def all_ids(self) -> set[str]:
-        return {r[0] for r in self.db.execute("SELECT id FROM articles")}
+    def live_ids(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT id FROM articles WHERE retracted_at IS NULL")}
 
     def count(self) -> int:
-        return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+        return self.db.execute("SELECT count(*) FROM articles WHERE retracted_at IS NULL").fetchone()[0]
 
     def facet(self, column: str) -> list[tuple[str, int]]:
         if column not in ("section", "series"):
             raise ValueError(column)
         rows = self.db.execute(
-            f"SELECT {column}, count(*) FROM articles WHERE {column} IS NOT NULL "
+            f"SELECT {column}, count(*) FROM articles WHERE {column} IS NOT NULL AND retracted_at IS NULL "
             f"GROUP BY {column} ORDER BY count(*) DESC, {column}")
         return [(name, count) for name, count in rows]
 
@@ -172,11 +185,12 @@ class SQLiteArticles:
 
     def latest_day(self) -> str | None:
         return self.db.execute(
-            "SELECT max(substr(published, 1, 10)) FROM articles WHERE length(published) >= 10").fetchone()[0]
+            "SELECT max(substr(published, 1, 10)) FROM articles WHERE length(published) >= 10 "
+            "AND retracted_at IS NULL").fetchone()[0]
 
     def count_between(self, since: str, until: str) -> int:
-        return self.db.execute("SELECT count(*) FROM articles WHERE published >= ? AND published <= ?",
-                               day_range(since, until)).fetchone()[0]
+        return self.db.execute("SELECT count(*) FROM articles WHERE published >= ? AND published <= ? "
+                               "AND retracted_at IS NULL", day_range(since, until)).fetchone()[0]
 
     def revisions(self, article_id: str) -> list[dict]:
         rows = self.db.execute(
@@ -201,6 +215,7 @@ class SQLiteArticles:
             "published_from": first,
             "published_to": last,
             "undated": self.db.execute("SELECT count(*) FROM articles WHERE published IS NULL").fetchone()[0],
+            "retracted": self.db.execute("SELECT count(*) FROM articles WHERE retracted_at IS NOT NULL").fetchone()[0],
         }
 
     def integrity(self) -> list[str]:
@@ -218,7 +233,6 @@ class SQLiteFiles:
         row = self.db.execute("SELECT size, mtime FROM files WHERE path = ?", (str(path.resolve()),)).fetchone()
         return row is None or row[0] != st.st_size or row[1] != st.st_mtime
 
-    def mark(self, path: Path) -> None:
-        st = path.stat()
+    def mark(self, path: Path, size: int, mtime: float) -> None:
         self.db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
-                        (str(path.resolve()), st.st_size, st.st_mtime, now_iso()))
+                        (str(path.resolve()), size, mtime, now_iso()))

@@ -60,7 +60,7 @@ class SQLiteEntities:
     def newest_naming(self, name: str, limit: int) -> list[Article]:
         rows = self.db.execute(
             f"SELECT a.* FROM article_entities e JOIN articles a ON a.id = e.article_id "
-            f"WHERE e.name = ? ORDER BY {NEWEST_FIRST} LIMIT ?", (name, limit))
+            f"WHERE e.name = ? AND a.retracted_at IS NULL ORDER BY {NEWEST_FIRST} LIMIT ?", (name, limit))
         return [to_article(r) for r in rows]
 
     def top(self, limit: int, type: str | None = None) -> list[dict]:
@@ -86,7 +86,7 @@ class SQLiteEntities:
             FROM mine
             JOIN article_entities other ON other.name = mine.name AND other.article_id != :id
             LEFT JOIN story_articles os ON os.article_id = other.article_id
-            JOIN articles a ON a.id = other.article_id AND a.duplicate_of IS NULL
+            JOIN articles a ON a.id = other.article_id AND a.duplicate_of IS NULL AND a.retracted_at IS NULL
             GROUP BY other.article_id ORDER BY score DESC, other.article_id LIMIT :limit
             """, {"id": article_id, "limit": limit, "max_df": RELATED_MAX_DF, "names": RELATED_NAMES})
         return [r[0] for r in rows]
@@ -174,7 +174,7 @@ class SQLiteStories:
             return None
         members = self.db.execute(
             f"SELECT a.* FROM story_articles sa JOIN articles a ON a.id = sa.article_id "
-            f"WHERE sa.story_id = ? ORDER BY {SORT_DAY}, a.seq", (story_id,)).fetchall()
+            f"WHERE sa.story_id = ? AND a.retracted_at IS NULL ORDER BY {SORT_DAY}, a.seq", (story_id,)).fetchall()
         entities = self.db.execute(
             "SELECT name FROM story_entities WHERE story_id = ? AND name NOT LIKE 't:%' "
             "ORDER BY weight DESC LIMIT 12", (story_id,)).fetchall()

@@ -12,6 +12,8 @@ has exactly one owner here:
     vocabulary   term_df                             written by the vocabulary step (typos)
     signatures   minhashes                           written by near-duplicate detection at ingest
     files        files                               the watch log: which files were read
+    tokens       tokens                              access tokens for the API (digests only)
+    audit        audit                               who changed what through the API or the CLI, and when
 
 Every write that changes an article appends to the change log in the same
 transaction; everything derived (the search index, entities and stories, vectors,
@@ -59,8 +61,11 @@ class Articles(Protocol):
     def insert(self, article: Article, *, text_hash: str | None, duplicate_of: str | None,
                similarity: float | None, ingested_at: str) -> None:
         """Store a new article and log it."""
-    def revise(self, article_id: str, article: Article, *, text_hash: str | None, replaced_at: str) -> None:
-        """Keep the stored text as the next revision, give the article the new text, log it."""
+    def revise(self, article_id: str, article: Article, *, text_hash: str | None, replaced_at: str) -> int:
+        """Keep the stored text as the next revision (its number is returned), give the article
+        the new text, log it."""
+    def retract(self, article_id: str, at: str) -> bool:
+        """Take an article out of search and lists (it stays, with when), log it; False if it already was."""
     def add_source(self, article_id: str, source: str, url: str | None, ingested_at: str) -> None: ...
     def id_with_content(self, content_id: str) -> str | None:
         """The article that has (or once had) this content id."""
@@ -77,7 +82,10 @@ class Articles(Protocol):
     def page(self, section: str | None, series: str | None, limit: int, offset: int) -> tuple[int, list[Article]]:
         """Newest first (a series in episode order), with the total count."""
     def iter_all(self) -> Iterator[Article]: ...
-    def all_ids(self) -> set[str]: ...
+    def live_ids(self) -> set[str]:
+        """Every article not retracted: what search and the index hold."""
+    def content_id(self, article_id: str) -> str | None:
+        """The id the article's current text would have (it differs from its id after a revision)."""
     def content_ids(self) -> dict[str, str]:
         """Article id -> the id its current text would have (they differ after a revision)."""
     def count(self) -> int: ...
@@ -184,10 +192,29 @@ class Signatures(Protocol):
     def all(self) -> Iterator[tuple[str, bytes]]: ...
 
 
+class Tokens(Protocol):
+    """Access tokens, by name: only a keyed digest of each is kept."""
+
+    def add(self, name: str, digest: str, scope: str, created_at: str) -> None: ...
+    def by_digest(self, digest: str) -> dict | None:
+        """The live (not revoked) token with this digest: name, scope, created_at."""
+    def all(self) -> list[dict]: ...
+    def revoke(self, name: str, at: str) -> bool: ...
+
+
+class Audit(Protocol):
+    """Who changed what, when: appended, never rewritten."""
+
+    def record(self, at: str, actor: str, action: str, article_id: str | None = None, rev: int | None = None,
+               detail: str | None = None) -> int: ...
+    def entries(self, limit: int, offset: int, article_id: str | None = None) -> tuple[int, list[dict]]: ...
+
+
 class Files(Protocol):
     def changed(self, path: Path) -> bool:
         """True when the file was never read, or has changed size or time since."""
-    def mark(self, path: Path) -> None: ...
+    def mark(self, path: Path, size: int, mtime: float) -> None:
+        """Record the file as read at this size and time (as it was *before* it was read)."""
 
 
 class Store(Protocol):
@@ -212,6 +239,10 @@ class Store(Protocol):
     def signatures(self) -> Signatures: ...
     @property
     def files(self) -> Files: ...
+    @property
+    def tokens(self) -> Tokens: ...
+    @property
+    def audit(self) -> Audit: ...
     @property
     def store_id(self) -> str: ...
     @property

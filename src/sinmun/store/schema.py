@@ -125,4 +125,25 @@ MIGRATIONS: list[str] = [
         section, (CASE WHEN date_precision IN ('source', 'page') THEN substr(published, 1, 10) ELSE '' END), seq);
     CREATE INDEX articles_published ON articles (published);
     """,
+    # 8: the newsroom's API: retractions, access tokens (hashed), the audit log
+    """
+    ALTER TABLE articles ADD COLUMN retracted_at TEXT;
+    CREATE TABLE tokens (
+        name TEXT PRIMARY KEY,
+        digest TEXT NOT NULL UNIQUE,
+        scope TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+    );
+    CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        article_id TEXT,
+        rev INTEGER,
+        detail TEXT
+    );
+    CREATE INDEX audit_article ON audit (article_id);
+    """,
 ]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..articles import text_hash
 from ..errors import BadRequest, Busy, Conflict, NotFound
+from .access import SQLiteAudit, SQLiteTokens
 from .articles import SQLiteArticles, SQLiteFiles
 from .changes import SQLiteChanges
 from .connect import SQLiteEntities, SQLiteStories
@@ -52,6 +53,8 @@ class SQLiteStore:
         self.vocabulary = SQLiteVocabulary(self.db)
         self.signatures = SQLiteSignatures(self.db)
         self.files = SQLiteFiles(self.db)
+        self.tokens = SQLiteTokens(self.db)
+        self.audit = SQLiteAudit(self.db)
         self._store_id: str | None = None
 
     def close(self) -> None:

@@ -11,19 +11,21 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from .. import __version__
-from ..errors import SinmunError
+from ..errors import RateLimited, SinmunError, Unauthorized
 from ..service import Archive, maintenance
 from . import api, pages
+from .guard import MAX_BODY, Guard, RateLimit
 from .indexer import BackgroundIndexer
 
 STATIC = Path(__file__).parent / "static"
@@ -31,12 +33,23 @@ THREADS = 2
 log = logging.getLogger("sinmun.web")
 
 
-def create_app(archive: Archive, index_in_background: bool = True, threads: int = THREADS) -> FastAPI:
+@dataclass(frozen=True)
+class Settings:
+    """How a server guards itself (`sinmun serve` options; every limit is documented in the API)."""
+
+    private: bool = False  # reads need a `read` token too
+    search_rate: float = 20.0  # searches a second per address, bursts of twice that (0: no limit)
+    write_rate: float = 5.0  # writes a second per token
+    max_body: int = MAX_BODY
+    threads: int = THREADS
+
+
+def create_app(archive: Archive, index_in_background: bool = True, settings: Settings = Settings()) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Requests at once per process. More threads than this only trade the GIL
         # back and forth (measured: README, "Serving"); several processes scale further.
-        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         # Load Kiwi, its vectors, the index and the vocabulary before the first request, not in it.
         await anyio.to_thread.run_sync(maintenance.warm, archive)
         indexer = BackgroundIndexer(archive) if index_in_background else None
@@ -50,19 +63,23 @@ def create_app(archive: Archive, index_in_background: bool = True, threads: int 
     app = FastAPI(
         title="sinmun",
         version=__version__,
-        description="Search and read a Korean news archive.",
-        docs_url="/api/docs",
+        description=api.DESCRIPTION,
+        docs_url=None,  # the docs page is served from the site's own assets (api.docs)
         redoc_url=None,
         lifespan=lifespan,
     )
     app.state.archive = archive
+    app.state.settings = settings
+    app.state.search_limit = RateLimit(settings.search_rate)
+    app.state.write_limit = RateLimit(settings.write_rate)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.add_middleware(Guard, refuse=refusal, max_body=settings.max_body)
 
     @app.exception_handler(SinmunError)
     async def known_error(request: Request, exc: SinmunError):
-        return error_response(request, exc.status, str(exc))
+        return error_response(request, exc.status, str(exc), headers=error_headers(exc))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):
@@ -71,7 +88,8 @@ def create_app(archive: Archive, index_in_background: bool = True, threads: int 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("query", "path", "body"))
+        loc = list(first.get("loc", ()))
+        where = ".".join(str(p) for p in (loc[1:] if loc[:1] in (["query"], ["path"], ["body"], ["header"]) else loc))
         message = str(first.get("msg", "invalid")).removeprefix("Value error, ")
         return error_response(request, 422, f"{where}: {message}" if where else message)
 
@@ -84,7 +102,29 @@ def create_app(archive: Archive, index_in_background: bool = True, threads: int 
     return app
 
 
-def error_response(request: Request, status: int, message: str):
-    if request.url.path.startswith("/api/") or request.url.path == "/openapi.json":
-        return JSONResponse({"status": status, "message": message}, status_code=status)
-    return pages.error_page(request, status, message)
+def error_headers(exc: SinmunError) -> dict[str, str]:
+    if isinstance(exc, RateLimited):
+        return {"Retry-After": str(exc.retry_after)}
+    if isinstance(exc, Unauthorized):
+        # Bearer for programs; Basic lets a browser ask for the token on a private server's pages.
+        return {"WWW-Authenticate": 'Bearer realm="sinmun", Basic realm="sinmun"'}
+    return {}
+
+
+def is_api(path: str) -> bool:
+    return path.startswith("/api/") or path == "/openapi.json"
+
+
+def error_response(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    if is_api(request.url.path):
+        return JSONResponse({"status": status, "message": message}, status_code=status, headers=headers)
+    page = pages.error_page(request, status, message)
+    page.headers.update(headers or {})
+    return page
+
+
+def refusal(scope, error: SinmunError) -> Response:
+    """A refusal made before routing (size limits), in the shape of the path's answers."""
+    if is_api(scope.get("path", "")):
+        return JSONResponse({"status": error.status, "message": str(error)}, status_code=error.status)
+    return PlainTextResponse(str(error), status_code=error.status)

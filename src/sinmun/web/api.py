@@ -1,12 +1,16 @@
-"""The JSON API: the CLI's questions over HTTP, answering the same models."""
+"""The JSON API: the CLI's questions over HTTP, answering the same models, and the newsroom's writes."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi.responses import HTMLResponse
+from fastapi.security import HTTPBearer
 
-from ..service import Archive, queries
+from ..service import Archive, editor, queries
+from ..service.access import AuditLog, TokenInfo, audit
+from ..service.editor import ArticleIn
 from ..service.models import (
     ArticleDetail,
     ArticleList,
@@ -24,17 +28,66 @@ from ..service.models import (
     SummaryResult,
     Trends,
 )
-from ..service.params import ListParams, SearchParams, StoryParams
+from ..service.params import MAX_RESULT_WINDOW, ListParams, SearchParams, StoryParams
+from .guard import MAX_BODY, MAX_URL, principal
 
-ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorBody} for status in (400, 404, 422, 500, 503)}
-router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
+DESCRIPTION = f"""Search and read a Korean news archive; publish, correct and retract through it.
+
+**Tokens** (`sinmun token create --name NAME --scope read|write|admin`) go in
+`Authorization: Bearer snm_...`. Reads are public unless the server runs with
+`--private`; writes need `write`, the audit log `admin`. A missing or unknown token
+is 401, a token without the scope 403.
+
+**Limits.** `limit` is 1-100 and `offset + limit` at most {MAX_RESULT_WINDOW:,};
+a URL is at most {MAX_URL:,} characters (414), a body at most {MAX_BODY:,} bytes (413);
+searches are limited per address and writes per token (429, with `Retry-After`).
+Unknown parameters are refused. Every error is `{{"status", "message"}}`."""
+
+ERROR_STATUSES = (400, 401, 403, 404, 413, 414, 422, 429, 500, 503)
+ERRORS: dict[int | str, dict[str, Any]] = {status: {"model": ErrorBody} for status in ERROR_STATUSES}
+# Documents the bearer token in OpenAPI; the header itself is read by `principal`.
+bearer = HTTPBearer(auto_error=False, description="A token made by `sinmun token create`.")
 
 
 def archive_of(request: Request) -> Archive:
     return request.app.state.archive
 
 
-@router.get("/search")
+Bearer = Annotated[Any, Depends(bearer)]
+
+
+def reader(request: Request, _: Bearer) -> TokenInfo | None:
+    """A read: anyone, unless the server is private."""
+    return principal(archive_of(request), request.headers.get("authorization"), "read",
+                     not request.app.state.settings.private)
+
+
+def writer(request: Request, _: Bearer) -> TokenInfo:
+    who = principal(archive_of(request), request.headers.get("authorization"), "write", False)
+    assert who is not None
+    request.app.state.write_limit.take(who.name, "writes")
+    return who
+
+
+def admin(request: Request, _: Bearer) -> TokenInfo:
+    who = principal(archive_of(request), request.headers.get("authorization"), "admin", False)
+    assert who is not None
+    return who
+
+
+Writer = Annotated[TokenInfo, Depends(writer)]
+Admin = Annotated[TokenInfo, Depends(admin)]
+
+
+def searches(request: Request) -> None:
+    """A search costs the server most: limited per address."""
+    request.app.state.search_limit.take(request.client.host if request.client else "?", "searches")
+
+
+router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS, dependencies=[Depends(reader)])
+
+
+@router.get("/search", dependencies=[Depends(searches)])
 def search(request: Request, params: Annotated[SearchParams, Query()]) -> SearchResults:
     """Search, as `sinmun search --json`."""
     return queries.search(archive_of(request), params)
@@ -42,14 +95,38 @@ def search(request: Request, params: Annotated[SearchParams, Query()]) -> Search
 
 @router.get("/articles")
 def articles(request: Request, params: Annotated[ListParams, Query()]) -> ArticleList:
-    """Articles newest first (a series in episode order), as `sinmun list --json`."""
+    """Articles newest first (a series in episode order), as `sinmun list --json`. Retracted ones are left out."""
     return queries.articles(archive_of(request), params)
+
+
+@router.post("/articles", status_code=201, tags=["editor"], responses={409: {"model": ErrorBody}})
+def publish(request: Request, response: Response, article: ArticleIn, who: Writer) -> ArticleDetail:
+    """Publish an article (a `write` token): 201 with the stored article; 409 when it, its text or its URL
+    is already stored (the message names the stored one). It is searchable within seconds."""
+    stored = editor.publish(archive_of(request), article, who.name)
+    response.headers["Location"] = f"/api/articles/{stored.id}"
+    return stored
 
 
 @router.get("/articles/{article_id}")
 def article(request: Request, article_id: str) -> ArticleDetail:
     """One article with every stored field, its sources, dates, story, entities and related articles."""
     return queries.article(archive_of(request), article_id)
+
+
+@router.put("/articles/{article_id}", tags=["editor"], responses={409: {"model": ErrorBody}})
+def correct(request: Request, article_id: str, article: ArticleIn, who: Writer) -> ArticleDetail:
+    """Correct an article (a `write` token): the new text becomes the article's, the previous one a
+    revision; the same text again changes nothing. 409 for a retracted article."""
+    return editor.correct(archive_of(request), article_id, article, who.name)
+
+
+@router.delete("/articles/{article_id}", tags=["editor"])
+def retract(request: Request, article_id: str, who: Writer,
+            reason: str | None = Query(None, max_length=500, description="Why, for the audit log.")) -> ArticleDetail:
+    """Retract an article (a `write` token): it leaves search and lists, its page says it was retracted
+    and when. Nothing is erased. Retracting it again changes nothing."""
+    return editor.retract(archive_of(request), article_id, who.name, reason)
 
 
 @router.get("/articles/{article_id}/similar")
@@ -82,11 +159,14 @@ def story(request: Request, story_id: str) -> StoryDetail:
     return queries.story(archive_of(request), story_id)
 
 
-@router.get("/trends")
-def trends(request: Request, terms: str = Query(..., description="Comma-separated terms or queries."),
+@router.get("/trends", dependencies=[Depends(searches)])
+def trends(request: Request, terms: str = Query(..., max_length=500, description="Comma-separated terms or queries."),
            interval: Literal["day", "week", "month"] = "month") -> Trends:
-    """Dated articles per interval for each term."""
-    return queries.trends(archive_of(request), [t.strip() for t in terms.split(",") if t.strip()], interval)
+    """Dated articles per interval for each term (at most 6 terms)."""
+    names = [t.strip() for t in terms.split(",") if t.strip()]
+    if not names or len(names) > 6:
+        raise HTTPException(400, "give 1 to 6 comma-separated terms")
+    return queries.trends(archive_of(request), names, interval)
 
 
 @router.get("/rising")
@@ -96,8 +176,9 @@ def rising(request: Request, window_days: int = Query(7, ge=1, le=365),
     return queries.rising(archive_of(request), window_days, limit)
 
 
-@router.get("/network")
-def network(request: Request, q: str | None = None, entity: str | None = None) -> Network:
+@router.get("/network", dependencies=[Depends(searches)])
+def network(request: Request, q: str | None = Query(None, max_length=500),
+            entity: str | None = Query(None, max_length=200)) -> Network:
     """Co-occurrence network of entities for a query or an entity (nodes and weighted edges)."""
     if not q and not entity:
         raise HTTPException(400, "give q (a query) or entity (a name)")
@@ -105,7 +186,8 @@ def network(request: Request, q: str | None = None, entity: str | None = None) -
 
 
 @router.get("/entities")
-def entities(request: Request, type: str | None = None, limit: int = Query(50, ge=1, le=500)) -> list[EntityCount]:
+def entities(request: Request, type: str | None = Query(None, max_length=20),
+             limit: int = Query(50, ge=1, le=500)) -> list[EntityCount]:
     """Entities by the number of articles naming them."""
     return queries.entities(archive_of(request), type, limit)
 
@@ -124,3 +206,24 @@ def sections(request: Request) -> list[NameCount]:
 @router.get("/series")
 def series(request: Request) -> list[NameCount]:
     return queries.series(archive_of(request))
+
+
+@router.get("/audit", tags=["editor"])
+def audit_log(request: Request, who: Admin, limit: int = Query(50, ge=1, le=500),
+              offset: int = Query(0, ge=0, le=MAX_RESULT_WINDOW),
+              article_id: str | None = Query(None, max_length=64)) -> AuditLog:
+    """Every write, newest first: who (the token's name), when, what (an `admin` token)."""
+    return audit(archive_of(request), limit, offset, article_id)
+
+
+@router.get("/docs", include_in_schema=False, response_class=HTMLResponse)
+def docs() -> HTMLResponse:
+    """Swagger UI from the site's own assets (it used to come from a CDN: blank on a closed network)."""
+    return HTMLResponse(DOCS_PAGE)
+
+
+DOCS_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>sinmun API</title>
+<link rel="stylesheet" href="/static/vendor/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/static/vendor/swagger-ui-bundle.js"></script><script src="/static/js/docs.js"></script>
+</body></html>"""

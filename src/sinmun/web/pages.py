@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
@@ -14,8 +14,11 @@ from pydantic import ValidationError
 from ..errors import BadRequest
 from ..service import Archive, queries
 from ..service.params import MAX_RESULT_WINDOW, ListParams, SearchParams, StoryParams, bad_request
+from .api import reader, searches
+from .diff import word_diff
 
-router = APIRouter(include_in_schema=False)
+# A private server's pages need a `read` token too (a browser asks for it: HTTP Basic, the token as password).
+router = APIRouter(include_in_schema=False, dependencies=[Depends(reader)])
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.filters["q"] = lambda value: quote(str(value), safe="")
 FONTS = (Path(__file__).parent / "static" / "fonts" / "fonts.css").exists()
@@ -131,7 +134,7 @@ def search_params(request: Request, page: int) -> SearchParams:
         raise bad_request(exc) from None
 
 
-@router.get("/search", response_class=HTMLResponse)
+@router.get("/search", response_class=HTMLResponse, dependencies=[Depends(searches)])
 def search(request: Request):
     page = _page_number(request)
     q = request.query_params.get("q", "")
@@ -173,6 +176,21 @@ def article(request: Request, article_id: str):
     if found.series:
         episodes = queries.articles(archive, ListParams(series=found.series, limit=10)).articles
     story = queries.story_summary(archive, found.story) if found.story else None
+    corrections = len(queries.revisions(archive, found.id).revisions)
     return render(request, "article.html", title=found.title, article=found, episodes=episodes,
                   story=story if story and story.size > 1 else None, entities=found.entities[:12],
-                  related=found.related, similar=queries.similar(archive, found.id, 5).similar)
+                  related=found.related, corrections=corrections,
+                  similar=queries.similar(archive, found.id, 5).similar if not found.retracted_at else [])
+
+
+@router.get("/articles/{article_id}/revisions", response_class=HTMLResponse)
+def article_revisions(request: Request, article_id: str):
+    """Every version of an article, each shown with what the next one changed."""
+    archive = archive_of(request)
+    current = queries.article(archive, article_id)
+    versions = [*queries.revisions(archive, current.id).revisions, current]
+    changes = [{"number": n, "at": getattr(before, "replaced_at", None),
+                "title": word_diff(before.title, after.title), "body": word_diff(before.body, after.body)}
+               for n, (before, after) in enumerate(zip(versions, versions[1:]), 1)]
+    return render(request, "revisions.html", title=f"{current.title} - 수정 이력", article=current,
+                  first=versions[0], changes=list(reversed(changes)))

@@ -9,6 +9,7 @@ process and 0 on the other in about half the runs.)
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
 import os
@@ -21,7 +22,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 DB_ENV = "SINMUN_SERVE_DB"
-THREADS_ENV = "SINMUN_SERVE_THREADS"
+SETTINGS_ENV = "SINMUN_SERVE_SETTINGS"
 # A worker that dies sooner than this after starting is not restarted more than RETRIES times.
 EARLY_EXIT_S = 10.0
 RETRIES = 3
@@ -31,9 +32,10 @@ log = logging.getLogger("sinmun.web")
 def app_from_env() -> FastAPI:
     """The app over the store named in $SINMUN_SERVE_DB (how each worker process starts)."""
     from ..service import Archive
-    from . import THREADS, create_app
+    from . import Settings, create_app
 
-    return create_app(Archive(os.environ[DB_ENV]), threads=int(os.environ.get(THREADS_ENV, THREADS)))
+    settings = Settings(**json.loads(os.environ.get(SETTINGS_ENV, "{}")))
+    return create_app(Archive(os.environ[DB_ENV]), settings=settings)
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -63,12 +65,13 @@ def _worker(host: str, port: int) -> None:
     uvicorn.Server(_config()).run(sockets=[listening_socket(host, port)])
 
 
-def run(db: Path, host: str = "127.0.0.1", port: int = 8000, workers: int = 1, threads: int | None = None) -> None:
+def run(db: Path, host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
+        settings: dict[str, object] | None = None) -> None:
+    """Serve `db`; `settings` are `sinmun.web.Settings` fields (each worker process reads them)."""
     import uvicorn
 
     os.environ[DB_ENV] = str(Path(db).resolve())
-    if threads:
-        os.environ[THREADS_ENV] = str(threads)
+    os.environ[SETTINGS_ENV] = json.dumps(settings or {})
     if workers == 1:
         uvicorn.Server(_config(host=host, port=port)).run()
         return
