@@ -181,3 +181,15 @@ def test_a_store_of_the_previous_schema_is_migrated_and_rederived(tmp_path):
         assert archive.store.changes.head() == 1
         assert catch_up(archive) == 1
         assert archive.index.ids() == {"a1"}
+
+
+def test_an_ingest_that_changes_anything_is_one_audit_entry(tmp_path):
+    import getpass
+
+    db = tmp_path / "audited.db"
+    run_cli("ingest", str(SEED), db=db, check=True)
+    run_cli("ingest", str(SEED), db=db, check=True)  # nothing new: nothing to record
+    [entry] = cli_json("audit", db=db)["entries"]
+    assert (entry["actor"], entry["action"]) == (f"cli:{getpass.getuser()}", "ingest")
+    assert entry["detail"] == {"files": 1, "read": 20, "new": 20, "revised": 0, "merged": 0, "near_duplicates": 0,
+                               "quarantined": 0}

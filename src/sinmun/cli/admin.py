@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from pathlib import Path
@@ -94,7 +95,7 @@ def ingest(
         reading = bar.add_task("read", total=len(files), rate="files")
         indexing = bar.add_task("analyse", total=None, rate="", visible=False)
         report = ingest_files(archive, files, format=format, published=published, on_file=stored_file,
-                              on_index=indexed)
+                              on_index=indexed, actor=f"cli:{getpass.getuser()}")
     _report_problems(report)
     out.print(report.summary())
     if report.exit_code:
@@ -176,6 +177,40 @@ def serve(
               f"{', private' if private else ''})")
     run(db, host=host, port=port, workers=count,
         settings={"private": private, "search_rate": search_rate, "write_rate": write_rate, "threads": threads})
+
+
+@app.command()
+@friendly
+def backup(
+    dest: Annotated[Path, typer.Argument(help="A new folder for the backup.")],
+    db: DbOption = DEFAULT_DB,
+    json_: JsonOption = False,
+) -> None:
+    """Copy the archive (store, index, vectors, token key, quarantine) into DEST while it keeps serving."""
+    from ..service.backup import backup as make_backup
+
+    report = make_backup(open_archive(db), dest)
+    if json_:
+        emit(report)
+        return
+    out.print(f"backed up {report.articles} articles (change log at {report.changes}) into {report.folder}")
+
+
+@app.command()
+@friendly
+def restore(
+    source: Annotated[Path, typer.Argument(help="A folder made by `sinmun backup`.")],
+    db: DbOption = DEFAULT_DB,
+    json_: JsonOption = False,
+) -> None:
+    """Put a backup in place as the archive --db (a new location: nothing is overwritten)."""
+    from ..service.backup import restore as put_back
+
+    report = put_back(source, db)
+    if json_:
+        emit(report)
+        return
+    out.print(f"restored {report.articles} articles from {source} (backed up {report.made_at}) into {db}")
 
 
 quarantine_app = typer.Typer(help="Inputs that could not be read: list them, or try them again.", no_args_is_help=True)

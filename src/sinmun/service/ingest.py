@@ -7,6 +7,7 @@ it is reported, so nothing is lost even if the process dies right after.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from ..ingest import Batch, Problem, expand_paths, read_bytes, read_path
 from ..ingest.accept import accept
 from ..ingest.fetch import fetch, is_url
 from ..ingest.quarantine import Entry
-from ..store import AddResult
+from ..store import AddResult, now_iso
 from .archive import Archive
 from .maintenance import catch_up
 
@@ -80,8 +81,10 @@ def ingest(
     on_file: Callable[[str, Batch, AddResult], None] | None = None,
     on_index: Callable[[int, int], None] | None = None,
     index_wait: float = INDEX_WAIT_S,
+    actor: str = "cli",
 ) -> IngestReport:
-    """Read every file or URL; store each one's articles in one transaction; derive them."""
+    """Read every file or URL; store each one's articles in one transaction; derive them.
+    The run is one entry in the audit log, under `actor`."""
     from ..connect.dedupe import NearDuplicates
 
     report = IngestReport(quarantine=archive.quarantine.path)
@@ -98,8 +101,18 @@ def ingest(
         report.files += 1
         if on_file:
             on_file(str(target), batch, result)
+    _audit(archive, report, actor)
     _derive(archive, report, on_index, index_wait)
     return report
+
+
+def _audit(archive: Archive, report: IngestReport, actor: str) -> None:
+    """One audit entry for a run that changed anything (a re-run that finds nothing new leaves none)."""
+    if report.new or report.revised or report.merged or report.problems:
+        counts = {k: getattr(report, k) for k in ("files", "read", "new", "revised", "merged", "near_duplicates")}
+        with archive.store.transaction():
+            archive.store.audit.record(now_iso(), actor, "ingest",
+                                       detail=json.dumps({**counts, "quarantined": len(report.problems)}))
 
 
 def _store_batch(archive: Archive, batch: Batch, report: IngestReport, near) -> AddResult:
@@ -141,6 +154,7 @@ def retry_quarantined(archive: Archive) -> tuple[IngestReport, list[Entry]]:
             continue
         report.count(accept(archive.store, batch.articles, near=near), len(batch.articles))
         archive.quarantine.remove(entry)
+    _audit(archive, report, "cli")
     _derive(archive, report, None, INDEX_WAIT_S)
     return report, still
 

@@ -249,4 +249,6 @@ class Store(Protocol):
     def schema_version(self) -> int: ...
     def transaction(self) -> AbstractContextManager[None]:
         """One write transaction: all of it is committed, or none. Nested: joins the outer one."""
+    def backup(self, dest: Path) -> None:
+        """A consistent copy of the whole store at `dest`, made while others keep working."""
     def close(self) -> None: ...

@@ -91,6 +91,15 @@ class SQLiteStore:
     def schema_version(self) -> int:
         return self.db.execute("PRAGMA user_version").fetchone()[0]
 
+    def backup(self, dest: Path) -> None:
+        """A consistent copy of the database at `dest`, made while others read and write
+        (SQLite's online backup: it restarts by itself if a writer changes a copied page)."""
+        target = sqlite3.connect(dest)
+        try:
+            self.db.backup(target)
+        finally:
+            target.close()
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One write transaction: committed when the block ends, rolled back if it
