@@ -21,6 +21,8 @@ MAX_QUERY_CHARS = 500
 SORTS = ("relevance", "date")
 MODES = ("hybrid", "keyword", "semantic")
 DEFAULT_MODE: Literal["hybrid"] = "hybrid"
+# A year, a month or a day (whether that day exists is checked when the search runs).
+DAY_PATTERN = r"^\d{4}(-\d{1,2}(-\d{1,2})?)?$"
 
 
 def none_if_blank(value: object) -> object:
@@ -36,8 +38,8 @@ class SearchParams(BaseModel):
     q: str = Field("", max_length=MAX_QUERY_CHARS, description='Words (all must match), "a phrase", -excluded.')
     section: str | None = Field(None, description="Only this section.")
     series: str | None = Field(None, description="Only this series (column).")
-    since: str | None = Field(None, description="Published on or after (YYYY[-MM[-DD]]).")
-    until: str | None = Field(None, description="Published on or before (YYYY[-MM[-DD]]).")
+    since: str | None = Field(None, pattern=DAY_PATTERN, description="Published on or after (YYYY[-MM[-DD]]).")
+    until: str | None = Field(None, pattern=DAY_PATTERN, description="Published on or before (YYYY[-MM[-DD]]).")
     entity: str | None = Field(None, description="Only articles naming this entity.")
     sort: Literal["relevance", "date"] = Field("relevance", description="relevance or date (newest first).")
     mode: Literal["hybrid", "keyword", "semantic"] = Field(

@@ -23,6 +23,7 @@ from .archive import Archive
 from .models import ArticleDetail
 from .queries import article as article_detail
 
+ISO = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
 MAX_TEXT = 1_000_000  # characters of a body; the request itself is capped by the server (413)
 
 
@@ -37,8 +38,8 @@ class ArticleIn(BaseModel):
     section: str | None = Field(None, max_length=200)
     series: str | None = Field(None, max_length=200)
     episode: int | None = Field(None, ge=0, le=1_000_000)
-    published: str | None = Field(None, max_length=40, description="ISO date or datetime.")
-    modified: str | None = Field(None, max_length=40, description="ISO date or datetime.")
+    published: str | None = Field(None, max_length=40, pattern=ISO, description="ISO date or datetime.")
+    modified: str | None = Field(None, max_length=40, pattern=ISO, description="ISO date or datetime.")
     url: str | None = Field(None, max_length=2000)
     source: str | None = Field(None, max_length=200)
     byline: str | None = Field(None, max_length=500)

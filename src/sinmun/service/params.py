@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import BadRequest
-from ..search.params import MAX_LIMIT, MAX_RESULT_WINDOW, SearchParams, none_if_blank
+from ..search.params import DAY_PATTERN, MAX_LIMIT, MAX_RESULT_WINDOW, SearchParams, none_if_blank
 
-__all__ = ["ListParams", "MAX_LIMIT", "MAX_RESULT_WINDOW", "SearchParams", "StoryParams", "bad_request"]
+__all__ = ["ListParams", "MAX_LIMIT", "MAX_RESULT_WINDOW", "SearchParams", "StoryParams", "bad_request", "problem"]
 
 
 class ListParams(BaseModel):
@@ -37,12 +40,27 @@ class StoryParams(BaseModel):
     limit: int = Field(20, ge=1, le=MAX_LIMIT, description="Stories per page.")
     offset: int = Field(0, ge=0, le=MAX_RESULT_WINDOW, description="Stories to skip.")
     min_size: int = Field(2, ge=1, le=MAX_RESULT_WINDOW, description="Only stories of at least this many articles.")
-    since: str | None = Field(None, description="Only stories with an article on or after this day (YYYY-MM-DD).")
+    since: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$",
+                              description="Only stories with an article on or after this day (YYYY-MM-DD).")
+
+
+def problem(error: Mapping[str, Any]) -> str:
+    """One pydantic error as `where: what`, with a date's format in words rather than its regular expression."""
+    where = ".".join(str(part) for part in error.get("loc", ()))
+    message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+    if error.get("type") == "string_pattern_mismatch":
+        # Every pattern on a parameter or a field is a date.
+        pattern = str(error.get("ctx", {}).get("pattern", ""))
+        wanted = ("YYYY, YYYY-MM or YYYY-MM-DD" if pattern == DAY_PATTERN
+                  else "YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+09:00]" if "T" in pattern else "YYYY-MM-DD")
+        message = f"not a date: {error.get('input')!r} (use {wanted})"
+    return f"{where}: {message}" if where else message
 
 
 def bad_request(error: ValidationError, prefix: str = "") -> BadRequest:
     """A validation error as one line a user can act on: `offset: must be at most 10000`."""
     first = error.errors()[0]
-    where = ".".join(str(part) for part in first.get("loc", ()))
-    message = first.get("msg", "invalid").removeprefix("Value error, ")
-    return BadRequest(f"{prefix}{where.replace('_', '-') if prefix else where}: {message}" if where else message)
+    if prefix:  # a CLI option: --min-size, not min_size
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        first = {**first, "loc": (prefix + where.replace("_", "-"),) if where else ()}
+    return BadRequest(problem(first))

@@ -3,12 +3,14 @@
 Handlers are plain `def` functions: Starlette runs them in its thread pool, so
 requests are served concurrently. Each thread has its own store connection
 (`Archive.store`); Kiwi, Tantivy and SQLite release the GIL while they work. No
-handler writes: a background thread follows the change log (`indexer.py`).
+handler derives anything (the editor API's handlers store and log the change): a
+background thread follows the change log into the index (`indexer.py`).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ from starlette.exceptions import HTTPException
 from .. import __version__
 from ..errors import RateLimited, SinmunError, Unauthorized
 from ..service import Archive, maintenance
+from ..service.params import problem
 from . import api, pages
 from .guard import MAX_BODY, Guard, RateLimit
 from .indexer import BackgroundIndexer
@@ -76,6 +79,7 @@ def create_app(archive: Archive, index_in_background: bool = True, settings: Set
     app.include_router(api.router)
     app.include_router(pages.router)
     app.add_middleware(Guard, refuse=refusal, max_body=settings.max_body)
+    app.openapi = lambda: openapi(app)  # type: ignore[method-assign]
 
     @app.exception_handler(SinmunError)
     async def known_error(request: Request, exc: SinmunError):
@@ -83,15 +87,19 @@ def create_app(archive: Archive, index_in_background: bool = True, settings: Set
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):
-        return error_response(request, exc.status_code, str(exc.detail))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            methods = allowed(app, request.url.path) or headers.get("Allow", "GET")
+            headers["Allow"] = methods if "HEAD" in methods or "GET" not in methods else methods + ", HEAD"
+        return error_response(request, exc.status_code, str(exc.detail), headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
         first = exc.errors()[0]
         loc = list(first.get("loc", ()))
-        where = ".".join(str(p) for p in (loc[1:] if loc[:1] in (["query"], ["path"], ["body"], ["header"]) else loc))
-        message = str(first.get("msg", "invalid")).removeprefix("Value error, ")
-        return error_response(request, 422, f"{where}: {message}" if where else message)
+        # "query.offset" says less than "offset"; a missing body stays "body".
+        loc = loc[1:] if len(loc) > 1 and loc[0] in ("query", "path", "body", "header") else loc
+        return error_response(request, 422, problem({**first, "loc": tuple(loc)}))
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
@@ -100,6 +108,33 @@ def create_app(archive: Archive, index_in_background: bool = True, settings: Set
         return error_response(request, 500, "internal error (the server log has the details)")
 
     return app
+
+
+def openapi(app: FastAPI) -> dict:
+    """The schema, once: each operation's scope (`x-scope`), and on a public server a read needs no
+    token (the bearer is optional there)."""
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        for methods in schema["paths"].values():
+            for operation in methods.values():
+                # Each operation says the scope it needs (x-scope: write and admin are marked).
+                operation.setdefault("x-scope", "read")
+                if operation["x-scope"] == "read" and not app.state.settings.private:
+                    operation["security"] = [{}, *operation.get("security", [])]
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
+def allowed(app: FastAPI, path: str) -> str | None:
+    """Every method the API has at `path` (Starlette's 405 names only those of the first route
+    matching the path: GET for /api/articles, which also takes POST)."""
+    for template, methods in app.openapi()["paths"].items():
+        if re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", template), path):
+            found = {m.upper() for m in methods}
+            return ", ".join(sorted(found | ({"HEAD"} if "GET" in found else set())))
+    return None
 
 
 def error_headers(exc: SinmunError) -> dict[str, str]:

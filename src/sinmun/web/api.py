@@ -99,7 +99,8 @@ def articles(request: Request, params: Annotated[ListParams, Query()]) -> Articl
     return queries.articles(archive_of(request), params)
 
 
-@router.post("/articles", status_code=201, tags=["editor"], responses={409: {"model": ErrorBody}})
+@router.post("/articles", status_code=201, tags=["editor"], responses={409: {"model": ErrorBody}},
+             openapi_extra={"x-scope": "write"})
 def publish(request: Request, response: Response, article: ArticleIn, who: Writer) -> ArticleDetail:
     """Publish an article (a `write` token): 201 with the stored article; 409 when it, its text or its URL
     is already stored (the message names the stored one). It is searchable within seconds."""
@@ -114,14 +115,15 @@ def article(request: Request, article_id: str) -> ArticleDetail:
     return queries.article(archive_of(request), article_id)
 
 
-@router.put("/articles/{article_id}", tags=["editor"], responses={409: {"model": ErrorBody}})
+@router.put("/articles/{article_id}", tags=["editor"], responses={409: {"model": ErrorBody}},
+            openapi_extra={"x-scope": "write"})
 def correct(request: Request, article_id: str, article: ArticleIn, who: Writer) -> ArticleDetail:
     """Correct an article (a `write` token): the new text becomes the article's, the previous one a
     revision; the same text again changes nothing. 409 for a retracted article."""
     return editor.correct(archive_of(request), article_id, article, who.name)
 
 
-@router.delete("/articles/{article_id}", tags=["editor"])
+@router.delete("/articles/{article_id}", tags=["editor"], openapi_extra={"x-scope": "write"})
 def retract(request: Request, article_id: str, who: Writer,
             reason: str | None = Query(None, max_length=500, description="Why, for the audit log.")) -> ArticleDetail:
     """Retract an article (a `write` token): it leaves search and lists, its page says it was retracted
@@ -208,7 +210,7 @@ def series(request: Request) -> list[NameCount]:
     return queries.series(archive_of(request))
 
 
-@router.get("/audit", tags=["editor"])
+@router.get("/audit", tags=["editor"], openapi_extra={"x-scope": "admin"})
 def audit_log(request: Request, who: Admin, limit: int = Query(50, ge=1, le=500),
               offset: int = Query(0, ge=0, le=MAX_RESULT_WINDOW),
               article_id: str | None = Query(None, max_length=64)) -> AuditLog:
