@@ -6,6 +6,7 @@
       trigram tokenizer over the same corpus, and the cold start of `sinmun search`
   (g) concurrent readers: requests/s and p50/p99 for 1, 8, 16 and 32 clients of a
       live `sinmun serve` over loopback (wrk, `load.py`), against one client
+  (h) 50 readers while a second process ingests the corpus into the store they read
 
 The corpus is synthetic: N articles made by recombining the seed page's sentences
 (read from ../shared/seed at run time; nothing of it is stored in the project).
@@ -355,6 +356,13 @@ def main() -> None:
     import load
 
     served = load.run(db, [1, 8, 16, 32], seconds=10)
+    print(f"(h) 50 readers while {args.articles:,} articles are ingested into the store they read ...", flush=True)
+    busy = args.out / "busy.db"
+    for p in (busy, busy.with_name("busy.index"), busy.with_name("busy.quarantine")):
+        shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+    Archive(busy, create=True).close()
+    ingest(Archive(busy), [SEED])
+    during = load.during_ingest(busy, corpus, clients=50)
 
     rows = [
         ("corpus", f"{args.articles:,} articles, {chars / 1e6:.1f} M chars analysed, {workers} Kiwi workers"),
@@ -403,6 +411,11 @@ def main() -> None:
     print()
     print(f"(g) a mix of searches, articles and lists (pages and API) from N clients, {args.articles:,} articles")
     print(load.table(served))
+    print()
+    print(f"(h) {during['clients']} readers of the same mix while a second process ingested {args.articles:,} articles "
+          f"into the store they read ({during['seconds']:.0f} s): {during['requests']:,} requests, "
+          f"{during['rps']:,.0f}/s, p50 {during['p50']:.1f} ms, p99 {during['p99']:.1f} ms, {during['errors']} errors; "
+          f"the ingest exited {during['ingest_exit']} ({during['ingest']})")
 
 
 if __name__ == "__main__":

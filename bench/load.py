@@ -7,7 +7,7 @@ server needs) against a real `sinmun serve` on 127.0.0.1. Every figure is taken 
 the same run; the ratio is against one client.
 
     python bench/load.py DB [--seconds 10] [--clients 1,8,16,32] [--workers 1]
-    python bench/load.py DB --ingest CORPUS   # the same while a second process ingests CORPUS
+    python bench/load.py DB --during-ingest CORPUS --clients 50   # readers while a second process ingests
 """
 
 from __future__ import annotations
@@ -67,6 +67,11 @@ def wrk(base: str, script: Path, clients: int, seconds: int) -> dict:
     threads = min(clients, 2)
     out = subprocess.run(["wrk", f"-t{threads}", f"-c{clients}", f"-d{seconds}s", "--latency", "--timeout", "10s",
                           "-s", str(script), base], capture_output=True, text=True, check=True).stdout
+    return {"clients": clients, **parse(out)}
+
+
+def parse(out: str) -> dict:
+    """Requests/s, p50 and p99 (ms) and errors (any status but 2xx/3xx, any socket error) from wrk's report."""
 
     def ms(label: str) -> float:
         m = re.search(rf"^\s*{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
@@ -74,11 +79,13 @@ def wrk(base: str, script: Path, clients: int, seconds: int) -> dict:
             return float("nan")
         return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
 
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     errors = (int(non_2xx.group(1)) if non_2xx else 0) + (sum(map(int, sockets.groups())) if sockets else 0)
-    return {"clients": clients, "rps": rps, "p50": ms("50%"), "p99": ms("99%"), "errors": errors}
+    requests = re.search(r"(\d+) requests in", out)
+    return {"rps": float(rps.group(1)) if rps else 0.0, "p50": ms("50%"), "p99": ms("99%"), "errors": errors,
+            "requests": int(requests.group(1)) if requests else 0}
 
 
 class Served:
@@ -112,29 +119,45 @@ class Served:
         self.proc.wait(timeout=30)
 
 
-def run(db: Path, clients: list[int], seconds: int, workers: int = 1, ingest: Path | None = None,
-        command: list[str] | None = None, threads: int | None = None) -> list[dict]:
-    """wrk at each client count against one server; with `ingest`, a second process ingests meanwhile."""
+def run(db: Path, clients: list[int], seconds: int, workers: int = 1, command: list[str] | None = None,
+        threads: int | None = None) -> list[dict]:
+    """wrk at each client count, one after the other, against one server."""
     served = Served(db, workers, command, threads)
-    results = []
-    feeder = None
     try:
         paths = mix(article_ids(served.base))
         with tempfile.TemporaryDirectory() as tmp:
             script = Path(tmp) / "mix.lua"
             script.write_text(lua(paths))
             wrk(served.base, script, 1, 2)  # warm: Kiwi's vectors, the OS cache
-            if ingest is not None:
-                feeder = subprocess.Popen([str(SINMUN), "ingest", str(ingest), "--db", str(db)],
-                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-            for c in clients:
-                results.append(wrk(served.base, script, c, seconds))
-        if feeder is not None:
-            output = feeder.communicate(timeout=1800)[0]
-            results.append({"ingest_exit": feeder.returncode, "ingest_output": output.strip().splitlines()[-1:]})
+            return [wrk(served.base, script, c, seconds) for c in clients]
     finally:
         served.stop()
-    return results
+
+
+def during_ingest(db: Path, corpus: Path, clients: int = 50, workers: int = 1) -> dict:
+    """`clients` readers over loopback for as long as a second process ingests `corpus` into the
+    same store (wrk runs until the ingest ends, then reports)."""
+    import signal
+
+    served = Served(db, workers)
+    try:
+        paths = mix(article_ids(served.base))
+        with tempfile.TemporaryDirectory() as tmp:
+            script = Path(tmp) / "mix.lua"
+            script.write_text(lua(paths))
+            started = time.monotonic()
+            feeder = subprocess.Popen([str(SINMUN), "ingest", str(corpus), "--db", str(db)],
+                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            reader = subprocess.Popen(["wrk", "-t2", f"-c{clients}", "-d3600s", "--latency", "--timeout", "10s",
+                                       "-s", str(script), served.base], stdout=subprocess.PIPE, text=True)
+            output = feeder.communicate(timeout=7200)[0]
+            seconds = time.monotonic() - started
+            reader.send_signal(signal.SIGINT)  # wrk stops and prints what it measured
+            measured = parse(reader.communicate(timeout=60)[0])
+    finally:
+        served.stop()
+    return {**measured, "clients": clients, "seconds": seconds, "ingest_exit": feeder.returncode,
+            "ingest": output.strip().splitlines()[-1] if output.strip() else ""}
 
 
 def table(results: list[dict]) -> str:
@@ -154,17 +177,20 @@ def main() -> None:
     parser.add_argument("--clients", default="1,8,16,32")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--threads", type=int)
-    parser.add_argument("--ingest", type=Path, help="a corpus a second process ingests during the load")
+    parser.add_argument("--during-ingest", type=Path, metavar="CORPUS",
+                        help="read for as long as a second process ingests CORPUS into DB")
     parser.add_argument("--command", help="the server command to run instead of this sinmun (before/after)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (make bench installs Debian's wrk)")
-    results = run(args.db, [int(c) for c in args.clients.split(",")], args.seconds, args.workers, args.ingest,
-                  args.command.split() if args.command else None, args.threads)
-    print(table(results))
-    for r in results:
-        if "ingest_exit" in r:
-            print(f"ingest beside the load: exit {r['ingest_exit']}: {' '.join(r['ingest_output'])}")
+    if args.during_ingest:
+        r = during_ingest(args.db, args.during_ingest, int(args.clients.split(",")[-1]), args.workers)
+        print(f"{r['clients']} readers for {r['seconds']:.0f} s of ingest: {r['requests']:,} requests, "
+              f"{r['rps']:,.0f}/s, p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, {r['errors']} errors; "
+              f"ingest exit {r['ingest_exit']}: {r['ingest']}")
+        return
+    print(table(run(args.db, [int(c) for c in args.clients.split(",")], args.seconds, args.workers,
+                    args.command.split() if args.command else None, args.threads)))
 
 
 if __name__ == "__main__":
