@@ -27,7 +27,6 @@ import statistics
 import subprocess
 import sys
 import time
-from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,7 +158,7 @@ def eval_tables(out: Path) -> list[tuple[str, dict]]:
         ingest(archive, sources)
         judgements = load_qrels(ROOT / "tests" / "fixtures" / "qrels" / f"{name}.jsonl")
         for config in CONFIGS:
-            results = run(partial(queries.search, archive), judgements, config)
+            results = run(queries.ranker(archive, config), judgements)
             tables.append((f"{name} ({len(judgements)} queries) {config}", summarize(results)))
         archive.close()
     return tables
@@ -351,6 +350,10 @@ def main() -> None:
     vector_bytes = (args.out / "bench.index" / "vectors.usearch").stat().st_size
     print("(f) judgement sets ...", flush=True)
     evals = eval_tables(args.out)
+    import relevance
+
+    print("(f') every set against the BM25 baselines ...", flush=True)
+    relevance_rows = relevance.measure(args.out)
     archive.close()
     print("(g) concurrent readers over loopback ...", flush=True)
     import load
@@ -408,6 +411,9 @@ def main() -> None:
         a = summary["all"]
         print(f"| {label} | " + " | ".join(cells)
               + f" | {a['mrr@10']:.3f} | {a['recall@10']:.3f} | {a['recall@100']:.3f} | {a['zero_hits']} |")
+    print()
+    print("(f') every judgement set, sinmun's configurations beside BM25 (bench/relevance.py)")
+    print(relevance.table(relevance_rows))
     print()
     print(f"(g) a mix of searches, articles and lists (pages and API) from N clients, {args.articles:,} articles")
     print(load.table(served))

@@ -209,3 +209,28 @@ def test_search_api_takes_mode_facets_and_corrects(server):
     assert data["corrected_from"] == "넷플렉스" and data["query"] == "넷플릭스"
     assert data["facets"]["section"]
     assert httpx.get(server + "/api/search", params={"q": "x", "mode": "magic"}).status_code == 422
+
+
+def test_eval_ranks_bm25_baselines_beside_sinmun_and_agrees_with_trec_eval(seed_db, tmp_path):
+    """The bar to clear is computed in the same run; our metrics are trec_eval's where the gains agree."""
+    import ir_measures
+    from ir_measures import RR, R, nDCG
+
+    # One grade only, so that the exponential and the linear gain are the same.
+    binary = tmp_path / "binary.jsonl"
+    rows = [json.loads(line) for line in (QRELS / "seed.jsonl").read_text(encoding="utf-8").splitlines()]
+    binary.write_text("".join(json.dumps({**r, "relevant": {k: 1 for k in r["relevant"]}}, ensure_ascii=False) + "\n"
+                              for r in rows), encoding="utf-8")
+    report = cli_json("eval", str(binary), "--mode", "bm25-kiwi", "--baseline", "bm25-bigram", db=seed_db)
+    for config in ("bm25-kiwi", "bm25-bigram"):
+        summary = report["summary"][config]["all"]
+        assert summary["queries"] == 66 and 0.5 < summary["ndcg@10"] <= 1.0
+        qrels = [ir_measures.Qrel(r["id"], doc, 1) for r in rows for doc in r["relevant"]]
+        run = [ir_measures.ScoredDoc(q["id"], doc, float(100 - rank))
+               for q in report["queries"][config] for rank, doc in enumerate(q["ranked"])]
+        theirs = ir_measures.calc_aggregate([nDCG @ 10, RR @ 10, R @ 10], qrels, run)
+        assert abs(theirs[nDCG @ 10] - summary["ndcg@10"]) < 0.001
+        assert abs(theirs[RR @ 10] - summary["mrr@10"]) < 0.001
+        assert abs(theirs[R @ 10] - summary["recall@10"]) < 0.001
+    unknown = run_cli("eval", str(binary), "--mode", "bm42", db=seed_db)
+    assert unknown.returncode == 2 and "unknown configuration 'bm42'" in unknown.stderr

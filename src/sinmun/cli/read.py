@@ -233,22 +233,23 @@ def stats(db: DbOption = DEFAULT_DB, json_: JsonOption = False) -> None:
 def eval_(
     qrels: Annotated[Path, typer.Argument(help="Judgements, JSON Lines: {query, kind, relevant: {id: grade}}.")],
     db: DbOption = DEFAULT_DB,
-    mode: Annotated[str, typer.Option(help="Configuration: plain, keyword, semantic or hybrid.")] = "hybrid",
+    mode: Annotated[str, typer.Option(
+        help="plain, keyword, semantic, hybrid, or a BM25 baseline: bm25-kiwi, bm25-bigram.")] = "hybrid",
     baseline: Annotated[str | None, typer.Option(help="A second configuration to compare with.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="One line per query.")] = False,
     json_: JsonOption = False,
 ) -> None:
     """Measure search on judged queries: nDCG@10, MRR@10, Recall@10/100, zero-hit queries."""
-    from ..search.evaluate import load_qrels, run, summarize, unknown_ids
+    from ..search.evaluate import check_config, load_qrels, run, summarize, unknown_ids
 
     judgements = load_qrels(qrels)
+    configs = [check_config(mode)] + ([check_config(baseline)] if baseline and baseline != mode else [])
     archive = open_archive(db)
     missing = unknown_ids(archive.store, judgements)
     if missing:
         err.print(f"[yellow]warning:[/yellow] {len(missing)} judged articles are not in {db}, e.g. {missing[:3]}")
     _searchable(archive)
-    configs = [mode] + ([baseline] if baseline and baseline != mode else [])
-    results = {c: run(lambda p: queries.search(archive, p), judgements, c) for c in configs}
+    results = {c: run(queries.ranker(archive, c), judgements) for c in configs}
     summaries = {c: summarize(r) for c, r in results.items()}
     if json_:
         emit({"qrels": str(qrels), "summary": summaries,

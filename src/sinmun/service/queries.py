@@ -6,6 +6,8 @@ model (`models.py`); a missing article, story or entity is `NotFound`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..articles import Article
 from ..errors import NotFound
 from .archive import Archive
@@ -37,6 +39,19 @@ RELATED = 5
 
 def search(archive: Archive, params: SearchParams) -> SearchResults:
     return archive.searcher().search(params)
+
+
+def ranker(archive: Archive, config: str) -> Callable[[str], list[str]]:
+    """A ranking for the evaluation harness: one of sinmun's configurations, or a
+    BM25 baseline built over the archive's current articles (retractions left out)."""
+    from ..search.baselines import BM25
+    from ..search.evaluate import CONFIGS, DEPTH, check_config
+
+    if check_config(config) in CONFIGS:
+        options = CONFIGS[config]
+        return lambda q: [h.id for h in search(archive, SearchParams(q=q, limit=DEPTH, **options)).hits]
+    docs = ((a.id, f"{a.title}\n{a.body}") for a in archive.store.articles.iter_all() if not a.retracted_at)
+    return BM25(config, docs).rank
 
 
 def get_article(archive: Archive, article_id: str) -> Article:
