@@ -115,8 +115,14 @@ class Served:
             time.sleep(min(time.monotonic() - started, 30))
 
     def stop(self) -> None:
+        """Stop the server; one that has not stopped 30 s after SIGTERM is a finding, not a crash of the bench."""
         self.proc.terminate()
-        self.proc.wait(timeout=30)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            print("warning: the server did not stop within 30 s of SIGTERM; killed", file=sys.stderr)
+            self.proc.kill()
+            self.proc.wait()
 
 
 def run(db: Path, clients: list[int], seconds: int, workers: int = 1, command: list[str] | None = None,

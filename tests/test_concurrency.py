@@ -110,3 +110,26 @@ def test_readers_see_no_errors_while_an_ingest_runs(seed_db, tmp_path):
     finally:
         log = server.stop()
     assert "Traceback" not in log
+
+
+def test_the_servers_indexer_works_in_short_rounds_so_it_stops_promptly(tmp_path):
+    """A backlog of stored, underived articles (an ingest that left them to the server)
+    is derived in rounds; a round ends after about ROUND changes with the index committed."""
+    from sinmun.service import Archive, maintenance
+    from sinmun.service.ingest import ingest
+    from sinmun.web.indexer import ROUND
+
+    synthetic_corpus(tmp_path / "corpus", articles=2 * ROUND + 40, per_file=100, seed=5)
+    archive = Archive(tmp_path / "backlog.db", create=True)
+    with archive.index.writing():  # another process holds the writer: the ingest only stores
+        report = ingest(archive, [tmp_path / "corpus"], index_wait=0)
+    assert report.new == 2 * ROUND + 40 and report.index_busy
+    follower = archive.follower()
+    assert follower.behind() == 2 * ROUND + 40
+    assert maintenance.catch_up(archive, limit=ROUND) == ROUND
+    assert follower.behind() == ROUND + 40 and archive.index.searcher().num_docs == ROUND
+    assert maintenance.catch_up(archive, limit=ROUND) == ROUND
+    assert maintenance.catch_up(archive, limit=ROUND) == 40 and follower.behind() == 0
+    check = maintenance.check(archive)
+    assert check.ok and check.indexed == 2 * ROUND + 40, check
+    archive.close()

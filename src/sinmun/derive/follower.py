@@ -69,11 +69,13 @@ class Follower:
         return self.store.changes.count_since(min(self.positions().values()))
 
     def catch_up(self, rebuild: bool = False, wait: float = 0.0,
-                 progress: Callable[[int, int], None] | None = None) -> int:
-        """Derive every change past the slowest consumer; returns how many articles were analysed.
+                 progress: Callable[[int, int], None] | None = None, limit: int | None = None) -> int:
+        """Derive every change past the slowest consumer (or about `limit` of them); returns how many were read.
 
         Takes the index writer first (waiting up to `wait` seconds; `Busy` if another
         process keeps it). `rebuild` starts every consumer from the beginning of the log.
+        A `limit` keeps one call short (the server's indexer: it can stop, and lets an
+        ingest take the writer, between calls).
         """
         if not rebuild and not self.behind():
             self._refresh_vectors()
@@ -100,6 +102,8 @@ class Follower:
                 done += len(changes)
                 if progress:
                     progress(done, total)
+                if limit and done >= limit:
+                    break
             writer.commit(cursor, self.store.store_id, self.fingerprint)
         self._refresh_vectors()
         return done

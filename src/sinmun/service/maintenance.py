@@ -15,13 +15,14 @@ WARM_BACKLOG = 10_000
 
 
 def catch_up(archive: Archive, wait: float = 0.0, progress: Callable[[int, int], None] | None = None,
-             rebuild: bool = False) -> int:
+             rebuild: bool = False, limit: int | None = None) -> int:
     """Derive whatever the change log holds that the index and derived tables lack.
 
     Returns how many changes were read. Raises `Busy` when another process holds
     the index writer for longer than `wait` seconds (it then derives them itself).
+    With `limit`, stops after about that many changes (what is left stays in the log).
     """
-    return archive.follower().catch_up(rebuild=rebuild, wait=wait, progress=progress)
+    return archive.follower().catch_up(rebuild=rebuild, wait=wait, progress=progress, limit=limit)
 
 
 def catch_up_if_free(archive: Archive) -> int:
