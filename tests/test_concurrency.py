@@ -109,7 +109,7 @@ def test_readers_see_no_errors_while_an_ingest_runs(seed_db, tmp_path):
         assert wait_until(lambda: indexed_by_server(base, titles[-1]))
     finally:
         log = server.stop()
-    assert "Traceback" not in log
+    assert "Traceback" not in log, log
 
 
 def test_the_servers_indexer_works_in_short_rounds_so_it_stops_promptly(tmp_path):

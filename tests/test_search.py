@@ -163,3 +163,61 @@ def test_query_syntax():
 def test_bad_parameters_are_named(seed_archive, params, message):
     with pytest.raises((BadRequest, ValidationError), match=message):
         search(seed_archive, "엔비디아", **params)
+
+
+# Two articles written for this test. The first answers the question but never says
+# 서울; the second says every word of the question once, in passing, about something else.
+ANSWER = {"title": "시내버스 노조 총파업 예고", "body": (
+    "시내버스 노조가 내일 새벽부터 총파업에 들어간다고 밝혔다. 노조는 임금 9% 인상과 "
+    "버스 감차 계획 철회를 요구했다. 노조 관계자는 요구가 받아들여지지 않으면 파업을 "
+    "이어 가겠다고 말했다. 버스 회사들은 노조의 파업 예고에 대책 회의를 열었다.")}
+PASSING = {"title": "도심 축제 일정 발표", "body": (
+    "서울 도심에서 열리는 가을 축제의 일정이 발표됐다. 주최 측은 관람객이 무엇을 "
+    "요구하는지 조사했고, 지난해 버스 노조 파업으로 교통이 막혔던 경험을 참고했다고 "
+    "밝혔다. 축제는 광장과 공원, 박물관과 미술관에서 사흘 동안 이어지며 공연과 전시, "
+    "먹거리 장터와 체험 행사가 열린다. 주최 측은 대중교통 이용을 권했다.")}
+
+
+@pytest.fixture(scope="module")
+def question_archive(tmp_path_factory):
+    import json
+
+    from sinmun.service import Archive
+    from sinmun.service.ingest import ingest
+
+    folder = tmp_path_factory.mktemp("question")
+    corpus = folder / "two.jsonl"
+    # In a real archive 서울 and 무엇 are everywhere: a few more articles make them so here.
+    others = [{"title": f"서울 소식 {n}", "body": f"서울 {place}에서 시민들이 무엇을 바라는지 묻는 행사가 열렸다. "
+               "참가자들은 공원과 도서관을 늘려 달라고 말했다."}
+              for n, place in enumerate(["종로", "마포", "강남", "노원", "은평", "송파"])]
+    corpus.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in (ANSWER, PASSING, *others)),
+                      encoding="utf-8")
+    archive = Archive(folder / "q.db", create=True)
+    ingest(archive, [corpus])
+    yield archive
+    archive.close()
+
+
+def test_a_question_ranks_the_answer_first_though_it_lacks_one_word(question_archive):
+    for mode in ("keyword", "hybrid"):
+        hits = search(question_archive, "서울 버스 노조가 파업하며 요구한 것은 무엇인가", mode=mode).hits
+        assert [h.title for h in hits][:2] == [ANSWER["title"], PASSING["title"]], mode
+
+
+def test_keywords_still_put_the_article_with_every_word_first(question_archive):
+    hits = search(question_archive, "서울 버스 노조 파업", mode="keyword").hits
+    assert hits[0].title == PASSING["title"]
+    assert hits[1].title == ANSWER["title"] and hits[1].partial
+
+
+def test_what_counts_as_a_sentence(seed_archive):
+    from sinmun.search.searcher import is_sentence
+
+    analyzer = seed_archive.analyzer
+    for q in ("나로호 발사가 미뤄진 이유는 무엇인가", "미국에서 만든 첫 AI 칩", "이번 파업의 원인은 임금 문제이다.",
+              "엔비디아 수출 규제 누가 정했나", "서울 버스 노조가 파업하며 요구한 것"):
+        assert is_sentence(analyzer.tags(q), analyzer.analyze(q)), q
+    for q in ("빅테크의 자체 칩 개발 경쟁", "엔비디아 수출", "인공지능 칩 판매 허가", "왜 올랐나",
+              "엔비디아 반도체 수출 국가"):
+        assert not is_sentence(analyzer.tags(q), analyzer.analyze(q)), q

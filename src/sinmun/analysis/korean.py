@@ -250,6 +250,10 @@ class Analyzer:
     def analyze(self, text: str) -> list[Term]:
         return next(self.analyze_many([text]))
 
+    def tags(self, text: str) -> list[str]:
+        """Kiwi's tag of each morpheme of a short text (endings included: terms leave them out)."""
+        return [token.tag for token in self.kiwi.tokenize(normalize(text)[0])]
+
     def analyze_many(self, texts: Iterable[str]) -> Iterator[list[Term]]:
         """Terms for each text, analysed on all workers, in input order.
 

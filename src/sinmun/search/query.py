@@ -75,7 +75,8 @@ def unparse(parsed: ParsedQuery) -> str:
     return " ".join([parsed.words] + [f'"{p}"' for p in parsed.phrases] + [f'-"{e}"' for e in parsed.excluded]).strip()
 
 
-def any_field(schema: tantivy.Schema, forms: set[str], related: dict[str, float] | None = None) -> tantivy.Query:
+def any_field(schema: tantivy.Schema, forms: set[str], related: dict[str, float] | None = None,
+              boosts: dict[str, float] | None = None) -> tantivy.Query:
     """Any of `forms` in any text field.
 
     `related` words are alternatives, not additions: the clause scores as the
@@ -86,7 +87,7 @@ def any_field(schema: tantivy.Schema, forms: set[str], related: dict[str, float]
     def any_of(words: list[str], weight: float) -> tantivy.Query:
         return Q.boolean_query([
             (Occur.Should, Q.boost_query(Q.term_query(schema, f, form), boost * weight))
-            for f, boost in FIELD_BOOSTS.items()
+            for f, boost in (boosts or FIELD_BOOSTS).items()
             for form in words
         ])
 

@@ -1,7 +1,9 @@
 """Search: keyword, meaning and hybrid rankings, related words, spelling, facets.
 
 Words must all match; when that finds fewer than `FALLBACK_BELOW` articles,
-articles matching only some words follow, ranked (`partial` is true). The query
+articles matching only some words follow, ranked (`partial` is true). A query
+written as a sentence (`is_sentence`) ranks by BM25 over all its words instead:
+the article that answers a question often lacks one of its words. The query
 syntax and the Tantivy queries it becomes are in `query.py`; snippets in
 `snippets.py`.
 """
@@ -32,6 +34,14 @@ Occur = tantivy.Occur
 
 FALLBACK_BELOW = 3
 PROXIMITY_BOOST = 2.0
+# A query of this many words with a verb, an adjective or a question word is a
+# sentence (a question, a claim), not a list of keywords: it ranks by BM25 over all
+# its words, any of which may be missing, the title weighing less than for keywords.
+# Chosen on the judgement sets (README, "Query planning").
+LONG_QUERY = 4
+PREDICATE_TAGS = ("VV", "VA", "VC", "XSV", "XSA")
+QUESTION_WORDS = {"무엇", "뭐", "왜", "누구", "어디", "언제", "얼마", "몇", "어떻", "어떤", "무슨", "어느"}
+SENTENCE_FIELD_BOOSTS = {"title": 0.5, "lead": 0.3, "body": 1.0}
 # Related words: Kiwi neighbours of a query word, kept when their (centred) cosine
 # reaches EXPAND_MIN and the archive uses them; they weigh EXPAND_BOOST of the word.
 EXPAND_MIN = 0.45
@@ -84,7 +94,7 @@ class Searcher:
 
     def build(self, parsed: ParsedQuery, request: SearchParams, require_all: bool,
               terms: list[Term], related: dict[str, dict[str, float]] | None = None,
-              words: bool = True) -> tuple[tantivy.Query, set[str], int]:
+              words: bool = True, boosts: dict[str, float] | None = None) -> tuple[tantivy.Query, set[str], int]:
         """The Tantivy query, the forms to highlight, and how many word clauses it has.
 
         `terms` is the analysis of `parsed.words`, made once by the caller;
@@ -98,7 +108,7 @@ class Searcher:
         related = related or {}
         for forms in clauses:
             highlight |= forms
-        queries = [any_field(self.schema, f, {w: b for form in f for w, b in related.get(form, {}).items()})
+        queries = [any_field(self.schema, f, {w: b for form in f for w, b in related.get(form, {}).items()}, boosts)
                    for f in clauses]
         if require_all:
             must.extend((Occur.Must, q) for q in queries)
@@ -222,6 +232,8 @@ class Searcher:
                 terms: list[Term], related: dict, depth: int) -> Ranked:
         """Articles with every word, then (when those are few) articles with some."""
         order = {"order_by_field": "recency"} if request.sort == "date" or not parsed.words.strip() else {}
+        if request.sort == "relevance" and is_sentence(self.analyzer.tags(parsed.words), terms):
+            return self.sentence(searcher, parsed, request, terms, related, depth, order)
         query, highlight, n_clauses = self.build(parsed, request, require_all=True, terms=terms, related=related)
         for forms in related.values():
             highlight |= set(forms)
@@ -239,6 +251,21 @@ class Searcher:
                     ranked.scores[article_id] = float(score)
                     ranked.partial.add(article_id)
             ranked.total = loose.count
+        return ranked
+
+    def sentence(self, searcher: tantivy.Searcher, parsed: ParsedQuery, request: SearchParams,
+                 terms: list[Term], related: dict, depth: int, order: dict) -> Ranked:
+        """A long query: every article with any of its words, by BM25."""
+        # Joined forms (버스노조 beside 버스 and 노조) count a sentence's words twice; the
+        # title's boost lets one shared word of a headline outrank the article that answers.
+        words = [t for t in terms if not t.compound]
+        query, highlight, _ = self.build(parsed, request, require_all=False, terms=words, related=related,
+                                         boosts=SENTENCE_FIELD_BOOSTS)
+        found = searcher.search(query, limit=depth, **order)
+        ranked = Ranked(total=found.count, strict=found.count, highlight=highlight)
+        for (score, _), article_id in zip(found.hits, self.ids(searcher, found.hits)):
+            ranked.ids.append(article_id)
+            ranked.scores[article_id] = float(score)
         return ranked
 
     def keyword_with_related(self, searcher: tantivy.Searcher, parsed: ParsedQuery, request: SearchParams,
@@ -413,6 +440,17 @@ class Searcher:
         out["entity"] = [FacetValue(value=v, type=t, count=n)
                          for v, t, n in self.store.entities.facet(ids, FACET_VALUES)]
         return {k: v for k, v in out.items() if v}
+
+
+def is_sentence(tags: list[str], terms: list[Term]) -> bool:
+    """Whether a query is written as a sentence: enough words, and a predicate (a verb,
+    an adjective, 이다, 하다 after a noun, a final ending) or a question word among Kiwi's
+    `tags` of it. `빅테크의 자체 칩 개발 경쟁` is keywords (all must match);
+    `미국에서 만든 첫 AI 칩` and `나로호 발사가 미뤄진 이유는 무엇인가` are sentences."""
+    if len(word_clauses(terms)) < LONG_QUERY:
+        return False
+    return (any(tag == "EF" or tag.startswith(PREDICATE_TAGS) for tag in tags)
+            or any(t.text in QUESTION_WORDS for t in terms))
 
 
 def fuse(keyword: Ranked, meaning: Ranked) -> Ranked:

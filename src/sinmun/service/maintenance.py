@@ -39,7 +39,12 @@ def warm(archive: Archive, backlog: int = WARM_BACKLOG, wait: float = 300.0) -> 
     A larger backlog is left to the background indexer: the server answers meanwhile."""
     follower = archive.follower()
     if 0 < follower.behind() <= backlog:
-        catch_up(archive, wait=wait)
+        try:
+            catch_up(archive, wait=wait)
+        except Busy:
+            # An ingest holds the store or the index writer: that must not stop a worker
+            # from starting (the background indexer derives the backlog once they are free).
+            pass
     archive.analyzer.analyze("준비")
     archive.index.searcher()
     archive.vector_index.load()
