@@ -46,4 +46,4 @@ bench: install wrk
 	$(PY) bench/bench.py
 
 clean:
-	rm -rf $(VENV) build src/sinmun/web/static/fonts src/sinmun/web/static/vendor sinmun.db sinmun.db-wal sinmun.db-shm sinmun.index
+	rm -rf $(VENV) build src/sinmun/web/static/fonts src/sinmun/web/static/vendor sinmun.db sinmun.db-wal sinmun.db-shm sinmun.index sinmun.index.lock

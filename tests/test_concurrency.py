@@ -133,3 +133,20 @@ def test_the_servers_indexer_works_in_short_rounds_so_it_stops_promptly(tmp_path
     check = maintenance.check(archive)
     assert check.ok and check.indexed == 2 * ROUND + 40, check
     archive.close()
+
+
+def _open_index(path: str) -> int:
+    from sinmun.search.index import SearchIndex
+
+    return SearchIndex(Path(path)).searcher().num_docs
+
+
+def test_processes_opening_a_new_index_together_all_get_it(tmp_path):
+    """A server's workers and an ingest start on a store with no index yet: each must
+    find or make the same index, none may remove what another has just made."""
+    from multiprocessing import get_context
+
+    for attempt in range(3):
+        path = str(tmp_path / f"store{attempt}.index")
+        with get_context("spawn").Pool(6) as pool:
+            assert pool.map(_open_index, [path] * 6) == [0] * 6

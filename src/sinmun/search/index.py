@@ -15,6 +15,7 @@ integer, and a compressed copy of every term's offsets for snippets.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -135,17 +136,34 @@ def decode_offsets(blob: bytes) -> dict[str, list[tuple]]:
     return parts
 
 
+@contextmanager
+def opening_lock(path: Path) -> Iterator[None]:
+    """One process at a time checks, and if need be makes, the index at `path`
+    (an advisory lock on a file beside it: the folder itself may be replaced)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 class SearchIndex:
     """The Tantivy index of one store: many readers, and one writer at a time across processes."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.schema = build_schema()
-        self.path.mkdir(parents=True, exist_ok=True)
-        meta = self.read_meta()
-        if meta.schema != SCHEMA_VERSION or not tantivy.Index.exists(str(self.path)):
-            self._reset()
-        self.index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+        # Processes that open a store together (a server's workers, an ingest beside them)
+        # would each find no index and make one, removing what the other had just made
+        # (seen in test_concurrency: a worker failed to start with FileExistsError).
+        with opening_lock(self.path):
+            self.path.mkdir(parents=True, exist_ok=True)
+            meta = self.read_meta()
+            if meta.schema != SCHEMA_VERSION or not tantivy.Index.exists(str(self.path)):
+                self._reset()
+            self.index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
         self._reloaded = 0.0
         self._reload_lock = threading.Lock()
 
