@@ -232,16 +232,15 @@ class Searcher:
                 terms: list[Term], related: dict, depth: int) -> Ranked:
         """Articles with every word, then (when those are few) articles with some."""
         order = {"order_by_field": "recency"} if request.sort == "date" or not parsed.words.strip() else {}
-        if request.sort == "relevance" and is_sentence(self.analyzer.tags(parsed.words), terms):
+        # Kiwi's tags (a second, cheap analysis) only for a query long enough to be a sentence.
+        if (request.sort == "relevance" and len(word_clauses(terms)) >= LONG_QUERY
+                and is_sentence(self.analyzer.tags(parsed.words), terms)):
             return self.sentence(searcher, parsed, request, terms, related, depth, order)
         query, highlight, n_clauses = self.build(parsed, request, require_all=True, terms=terms, related=related)
         for forms in related.values():
             highlight |= set(forms)
         strict = searcher.search(query, limit=depth, **order)
-        ranked = Ranked(total=strict.count, strict=strict.count, highlight=highlight)
-        for (score, _), article_id in zip(strict.hits, self.ids(searcher, strict.hits)):
-            ranked.ids.append(article_id)
-            ranked.scores[article_id] = float(score)
+        ranked = self.ranked(searcher, strict, highlight)
         if strict.count < FALLBACK_BELOW and n_clauses >= 2:
             loose_query, _, _ = self.build(parsed, request, require_all=False, terms=terms, related=related)
             loose = searcher.search(loose_query, limit=depth + strict.count, **order)
@@ -261,7 +260,10 @@ class Searcher:
         words = [t for t in terms if not t.compound]
         query, highlight, _ = self.build(parsed, request, require_all=False, terms=words, related=related,
                                          boosts=SENTENCE_FIELD_BOOSTS)
-        found = searcher.search(query, limit=depth, **order)
+        return self.ranked(searcher, searcher.search(query, limit=depth, **order), highlight)
+
+    def ranked(self, searcher: tantivy.Searcher, found: tantivy.SearchResult, highlight: set[str]) -> Ranked:
+        """A Tantivy result as a ranking; every hit counts as an answer (`strict`)."""
         ranked = Ranked(total=found.count, strict=found.count, highlight=highlight)
         for (score, _), article_id in zip(found.hits, self.ids(searcher, found.hits)):
             ranked.ids.append(article_id)
