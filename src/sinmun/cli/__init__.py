@@ -6,6 +6,7 @@ traceback (SINMUN_DEBUG=1 shows it for bug reports).
 
     read.py   search, show, list, stories, story, summarize, trends, stats, eval
     admin.py  ingest, watch, quarantine, reindex, train, check, serve
+    reach.py  export, mcp
     access.py token create|list|revoke, audit
 """
 
@@ -26,7 +27,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-from . import access, admin, read  # noqa: E402,F401  (registers the commands)
+from . import access, admin, reach, read  # noqa: E402,F401  (registers the commands)
 
 
 def run(argv: list[str] | None = None) -> int:

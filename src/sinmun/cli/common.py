@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar, get_origin
+from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
 
 import typer
 from pydantic import BaseModel, ValidationError
@@ -99,6 +99,8 @@ def model_options(model: type[BaseModel], skip: tuple[str, ...] = ()) -> list[in
         annotation = info.annotation
         if get_origin(annotation) is Literal:
             annotation = str
+        elif any(get_origin(arg) is Literal for arg in get_args(annotation)):  # Literal[...] | None
+            annotation = str | None
         params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=info.default,
                                         annotation=Annotated[annotation, typer.Option(help=info.description)]))
     return params

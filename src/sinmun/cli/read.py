@@ -44,12 +44,14 @@ def search(
     params: SearchParams,
     db: DbOption = DEFAULT_DB,
     json_: JsonOption = False,
+    all_: Annotated[bool, typer.Option("--all", help="Every result, not one page (up to 10,000; "
+                                       "`sinmun export` for more).")] = False,
 ) -> None:
     """Search the archive: Korean-aware words (particles, spacing, English and hanja
     names, typos, related words) fused with search by meaning."""
     archive = open_archive(db)
     _searchable(archive)
-    results = queries.search(archive, params)
+    results = queries.search_all(archive, params) if all_ else queries.search(archive, params)
     if json_:
         emit(results)
         return

@@ -8,7 +8,9 @@ returned.
 
 from __future__ import annotations
 
+import gzip
 import re
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +25,8 @@ READERS: dict[str, Reader] = {"listpage": listpage.read, "jsonl": jsonl.read, "h
 FORMATS = tuple(READERS)
 # File names never read when a folder is ingested.
 SKIPPED = re.compile(r"(^\.|~$|\.(tmp|part|swp|crdownload)$)")
+# Dumps travel gzipped (`.jsonl.gz`): read by their magic number, whatever the name.
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 @dataclass
@@ -99,6 +103,11 @@ def finish(article: Article, fmt: str, encoding: str | None, published: str | No
 
 def read_bytes(data: bytes, source: str, format: str | None = None, published: str | None = None) -> Batch:
     """Read one input's bytes into articles and problems. Never raises for bad content."""
+    if data[:2] == GZIP_MAGIC:
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            return Batch(problems=[Problem(source, None, f"not a readable gzip file ({exc})", data)])
     try:
         text, encoding = decode(data)
     except DecodeError as exc:

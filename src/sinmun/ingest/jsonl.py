@@ -1,7 +1,7 @@
 """JSON Lines: one article per line.
 
 Fields: `title` and `body` (required); `section`, `series`, `episode`, `published`
-and `modified` (ISO date or datetime), `url`, `source`, `byline`, `key_insights`,
+(or `date`, as many dumps call it) and `modified` (ISO date or datetime), `url`, `source`, `byline`, `key_insights`,
 `summary`, `explainer` (optional). A body that still carries `[Key Insights]`/`[Summary]`/`[미니 해설]`
 blocks is split like a list-page body. A title with a series tag is split too,
 unless `series` is given.
@@ -40,6 +40,8 @@ def article_from(record: object, source: str, line_no: int | None, raw: str) -> 
         if isinstance(episode, bool) or not isinstance(episode, (int, str)) or not str(episode).isdigit():
             raise ValueError("field 'episode' must be a whole number")
         fields["episode"] = int(episode)
+    if record.get("published") is None and record.get("date") is not None:
+        record = {**record, "published": record["date"]}
     for name in ("published", "modified"):
         if record.get(name) is not None:
             if not isinstance(record[name], str):
@@ -54,7 +56,10 @@ def article_from(record: object, source: str, line_no: int | None, raw: str) -> 
 
 
 def read(text: str, source: str) -> Iterator[Article | Refused]:
-    for line_no, line in enumerate(text.splitlines(), start=1):
+    # Lines end at \n (or \r\n) only: str.splitlines() also breaks at U+2028, U+0085 and
+    # form feeds, which real news text carries inside a JSON string.
+    for line_no, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         if len(line) > MAX_LINE_CHARS:

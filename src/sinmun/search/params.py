@@ -30,8 +30,8 @@ def none_if_blank(value: object) -> object:
     return None if isinstance(value, str) and not value.strip() else value
 
 
-class SearchParams(BaseModel):
-    """What to search for, how to rank it and which page of results to return."""
+class SearchFilters(BaseModel):
+    """Which articles a search (or an export) is about: its words and filters."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -42,16 +42,21 @@ class SearchParams(BaseModel):
     until: str | None = Field(None, pattern=DAY_PATTERN, description="Published on or before (YYYY[-MM[-DD]]).")
     entity: str | None = Field(None, description="Only articles naming this entity.")
     sort: Literal["relevance", "date"] = Field("relevance", description="relevance or date (newest first).")
+    include_duplicates: bool = Field(False, description="Also show near-duplicate copies.")
+
+    _blank_is_none = field_validator("section", "series", "since", "until", "entity", mode="before")(none_if_blank)
+
+
+class SearchParams(SearchFilters):
+    """What to search for, how to rank it and which page of results to return."""
+
     mode: Literal["hybrid", "keyword", "semantic"] = Field(
         DEFAULT_MODE, description="hybrid (words, then meaning), keyword or semantic.")
     expand: bool = Field(True, description="Also search related words (거품 -> 버블) when the words find few.")
     correct: bool = Field(True, description="Search a corrected spelling when nothing matches.")
     facets: bool = Field(False, description="Count results by section, series, year and entity.")
-    include_duplicates: bool = Field(False, description="Also show near-duplicate copies.")
     limit: int = Field(10, ge=1, le=MAX_LIMIT, description="Results per page.")
     offset: int = Field(0, ge=0, le=MAX_RESULT_WINDOW, description="Results to skip.")
-
-    _blank_is_none = field_validator("section", "series", "since", "until", "entity", mode="before")(none_if_blank)
 
     @model_validator(mode="after")
     def _within_window(self) -> SearchParams:

@@ -405,11 +405,17 @@ class Searcher:
 
     def matching_ids(self, query: str) -> list[str]:
         """Every article with all the words of `query` (no fallback, no near-duplicates), newest first."""
-        parsed = parse_query(query)
+        return self.every_match(SearchParams(q=query, sort="date"))
+
+    def every_match(self, request: SearchParams) -> list[str]:
+        """Every article with all the words of the query that meets the filters, by relevance or
+        newest first: no fallback, no meaning, no page window (what an export takes)."""
+        parsed = parse_query(request.q)
         terms = self.analyzer.analyze(parsed.words) if parsed.words else []
-        built, _, _ = self.build(parsed, SearchParams(q=query), require_all=True, terms=terms)
+        built, _, _ = self.build(parsed, request, require_all=True, terms=terms)
         searcher = self.index.searcher()
-        hits = searcher.search(built, limit=max(searcher.num_docs, 1), order_by_field="recency")
+        order = {"order_by_field": "recency"} if request.sort == "date" or not parsed.words.strip() else {}
+        hits = searcher.search(built, limit=max(searcher.num_docs, 1), **order)
         return self.ids(searcher, hits.hits)
 
     def _searchable(self, parsed: ParsedQuery, terms: list[Term]) -> bool:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import BadRequest
-from ..search.params import DAY_PATTERN, MAX_LIMIT, MAX_RESULT_WINDOW, SearchParams, none_if_blank
+from ..search.params import DAY_PATTERN, MAX_LIMIT, MAX_RESULT_WINDOW, SearchFilters, SearchParams, none_if_blank
 
-__all__ = ["ListParams", "MAX_LIMIT", "MAX_RESULT_WINDOW", "SearchParams", "StoryParams", "bad_request", "problem"]
+__all__ = ["EXPORT_FORMATS", "ExportParams", "ListParams", "MAX_LIMIT", "MAX_RESULT_WINDOW", "SearchParams",
+           "StoryParams", "bad_request", "problem"]
+
+EXPORT_FORMATS = ("jsonl", "csv", "parquet")
 
 
 class ListParams(BaseModel):
@@ -42,6 +45,16 @@ class StoryParams(BaseModel):
     min_size: int = Field(2, ge=1, le=MAX_RESULT_WINDOW, description="Only stories of at least this many articles.")
     since: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$",
                               description="Only stories with an article on or after this day (YYYY-MM-DD).")
+
+
+class ExportParams(SearchFilters):
+    """Which articles to export and how: a search's words and filters (the same definitions), every
+    match rather than a page of them, in one of EXPORT_FORMATS."""
+
+    format: Literal["jsonl", "csv", "parquet"] | None = Field(
+        None, description="jsonl, csv (for Excel) or parquet (default: the output file's suffix, else jsonl).")
+    max_rows: int | None = Field(None, ge=1, description="At most this many articles (default: every match; "
+                                 "without a query, newest first).")
 
 
 def problem(error: Mapping[str, Any]) -> str:

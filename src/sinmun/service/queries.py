@@ -32,13 +32,27 @@ from .models import (
     SummaryResult,
     Trends,
 )
-from .params import ListParams, SearchParams, StoryParams
+from .params import MAX_LIMIT, MAX_RESULT_WINDOW, ListParams, SearchParams, StoryParams
 
 RELATED = 5
 
 
 def search(archive: Archive, params: SearchParams) -> SearchResults:
     return archive.searcher().search(params)
+
+
+def search_all(archive: Archive, params: SearchParams) -> SearchResults:
+    """Every result a search serves (up to MAX_RESULT_WINDOW), fetched a full page at a time:
+    `sinmun search --all`. For more, or for every field, export instead."""
+    first = search(archive, params.model_copy(update={"limit": MAX_LIMIT}))
+    hits = list(first.hits)
+    offset = params.offset + MAX_LIMIT
+    while offset < min(first.total, MAX_RESULT_WINDOW) and len(hits) == offset - params.offset:
+        page = search(archive, params.model_copy(update={"offset": offset,
+                                                          "limit": min(MAX_LIMIT, MAX_RESULT_WINDOW - offset)}))
+        hits.extend(page.hits)
+        offset += MAX_LIMIT
+    return first.model_copy(update={"hits": hits})
 
 
 def ranker(archive: Archive, config: str) -> Callable[[str], list[str]]:

@@ -139,6 +139,27 @@ class SQLiteArticles:
                                [*params, limit, offset]).fetchall()
         return total, [to_article(r) for r in rows]
 
+    def select(self, *, section: str | None = None, series: str | None = None, since: str | None = None,
+               until: str | None = None, entity: str | None = None, duplicates: bool = False,
+               order: str = "published") -> list[str]:
+        where, params = ["retracted_at IS NULL"], []
+        for column, value in (("section", section), ("series", series)):
+            if value:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if not duplicates:
+            where.append("duplicate_of IS NULL")
+        if since or until:
+            low, high = day_range(since or "", until or "9999")
+            where.append("published >= ? AND published < ?")
+            params += [low, high]
+        if entity:
+            where.append("id IN (SELECT article_id FROM article_entities WHERE name = ?)")
+            params.append(entity)
+        ordering = "seq DESC" if order == "arrived" else NEWEST_FIRST
+        rows = self.db.execute(f"SELECT id FROM articles WHERE {' AND '.join(where)} ORDER BY {ordering}", params)
+        return [r[0] for r in rows]
+
     def iter_all(self) -> Iterator[Article]:
         for row in self.db.execute("SELECT * FROM articles ORDER BY seq"):
             yield to_article(row)

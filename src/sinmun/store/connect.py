@@ -132,6 +132,13 @@ class SQLiteStories:
         row = self.db.execute("SELECT story_id FROM story_articles WHERE article_id = ?", (article_id,)).fetchone()
         return row[0] if row else None
 
+    def stories_of(self, article_ids: list[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for chunk in chunks(article_ids):
+            out.update(self.db.execute(
+                f"SELECT article_id, story_id FROM story_articles WHERE article_id IN ({marks(chunk)})", chunk))
+        return out
+
     def create(self, story_id: str, title: str) -> None:
         self.db.execute("INSERT INTO stories VALUES (?, ?, 0, NULL, NULL, 0)", (story_id, title))
 

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 from ..articles import Article
 
@@ -82,6 +82,11 @@ class Articles(Protocol):
     def page(self, section: str | None, series: str | None, limit: int, offset: int) -> tuple[int, list[Article]]:
         """Newest first (a series in episode order), with the total count."""
     def iter_all(self) -> Iterator[Article]: ...
+    def select(self, *, section: str | None = None, series: str | None = None, since: str | None = None,
+               until: str | None = None, entity: str | None = None, duplicates: bool = False,
+               order: Literal["published", "arrived"] = "published") -> list[str]:
+        """Ids of every live article matching the filters (`since`/`until` ISO prefixes such as
+        2025 or 2025-06), newest first, or in the order they arrived, latest first."""
     def live_ids(self) -> set[str]:
         """Every article not retracted: what search and the index hold."""
     def content_id(self, article_id: str) -> str | None:
@@ -144,6 +149,8 @@ class Entities(Protocol):
 
 class Stories(Protocol):
     def story_of(self, article_id: str) -> str | None: ...
+    def stories_of(self, article_ids: list[str]) -> dict[str, str]:
+        """Article id -> its story, for those in one."""
     def create(self, story_id: str, title: str) -> None: ...
     def assign(self, article_id: str, story_id: str, score: float, seq: int, day: str | None) -> None: ...
     def add_weights(self, story_id: str, weights: dict[str, float]) -> None: ...

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, StreamingResponse
 from fastapi.security import HTTPBearer
 
 from ..service import Archive, editor, queries
 from ..service.access import AuditLog, TokenInfo, audit
 from ..service.editor import ArticleIn
+from ..service.export import MEDIA_TYPES, Export, file_name
 from ..service.models import (
     ArticleDetail,
     ArticleList,
@@ -28,7 +31,7 @@ from ..service.models import (
     SummaryResult,
     Trends,
 )
-from ..service.params import MAX_RESULT_WINDOW, ListParams, SearchParams, StoryParams
+from ..service.params import MAX_RESULT_WINDOW, ExportParams, ListParams, SearchParams, StoryParams
 from .guard import MAX_BODY, MAX_URL, principal
 
 DESCRIPTION = f"""Search and read a Korean news archive; publish, correct and retract through it.
@@ -91,6 +94,19 @@ router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS, dependencies=[
 def search(request: Request, params: Annotated[SearchParams, Query()]) -> SearchResults:
     """Search, as `sinmun search --json`."""
     return queries.search(archive_of(request), params)
+
+
+@router.get("/export", dependencies=[Depends(searches)], response_class=StreamingResponse,
+            responses={200: {"description": "The file, streamed.",
+                             "content": {t.split(";")[0]: {} for t in MEDIA_TYPES.values()}}})
+def export(request: Request, params: Annotated[ExportParams, Query()]) -> StreamingResponse:
+    """Every article a search matches, with every stored field, as `sinmun export`: JSON Lines, CSV
+    for Excel (UTF-8 with a BOM, formulas neutralised) or Parquet, streamed (`X-Total-Count` rows)."""
+    made = Export(archive_of(request), params)
+    name = file_name(params, date.today().strftime("%Y%m%d"))
+    return StreamingResponse(made.chunks(), media_type=made.media_type, headers={
+        "Content-Disposition": f"attachment; filename=\"sinmun-export.{made.format}\"; filename*=UTF-8''{quote(name)}",
+        "X-Total-Count": str(made.rows)})
 
 
 @router.get("/articles")
