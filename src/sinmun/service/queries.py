@@ -76,6 +76,11 @@ def get_article(archive: Archive, article_id: str) -> Article:
     return found
 
 
+def get_articles(archive: Archive, ids: list[str]) -> dict[str, Article]:
+    """The stored articles with these ids (those that exist)."""
+    return archive.store.articles.get_many(ids)
+
+
 def article(archive: Archive, article_id: str) -> ArticleDetail:
     """Every stored field, plus sources, resolved dates, story, entities and related articles."""
     found = get_article(archive, article_id)

@@ -27,7 +27,7 @@ from .. import __version__
 from ..errors import RateLimited, SinmunError, Unauthorized
 from ..service import Archive, maintenance
 from ..service.params import problem
-from . import api, pages
+from . import api, feeds, pages
 from .guard import MAX_BODY, Guard, RateLimit
 from .indexer import BackgroundIndexer
 
@@ -78,6 +78,7 @@ def create_app(archive: Archive, index_in_background: bool = True, settings: Set
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(feeds.router)
     app.add_middleware(Guard, refuse=refusal, max_body=settings.max_body)
     app.openapi = lambda: openapi(app)  # type: ignore[method-assign]
 

@@ -16,6 +16,7 @@ from ..service import Archive, queries
 from ..service.params import MAX_RESULT_WINDOW, ListParams, SearchParams, StoryParams, bad_request
 from .api import reader, searches
 from .diff import word_diff
+from .feeds import feed_url
 
 # A private server's pages need a `read` token too (a browser asks for it: HTTP Basic, the token as password).
 router = APIRouter(include_in_schema=False, dependencies=[Depends(reader)])
@@ -81,7 +82,8 @@ def _listing_page(request: Request, heading: str, section: str | None = None, se
 def home(request: Request):
     archive = archive_of(request)
     top = queries.stories(archive, StoryParams(limit=5, min_size=2)).stories
-    return _listing_page(request, "최신 기사", top_stories=top, rising=queries.rising(archive, 7, 8).entities)
+    return _listing_page(request, "최신 기사", top_stories=top, rising=queries.rising(archive, 7, 8).entities,
+                         feed=feed_url("latest"))
 
 
 @router.get("/trends", response_class=HTMLResponse)
@@ -95,7 +97,7 @@ def trends(request: Request, terms: str = "", interval: str = "month"):
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
 def story(request: Request, story_id: str):
     found = queries.story(archive_of(request), story_id)
-    return render(request, "story.html", title=found.title, story=found)
+    return render(request, "story.html", title=found.title, story=found, feed=feed_url("stories", found.id))
 
 
 @router.get("/entities/{name}", response_class=HTMLResponse)
@@ -104,17 +106,18 @@ def entity(request: Request, name: str):
     found = queries.entity(archive, name)
     graph = queries.network(archive, entity=name)
     return render(request, "list.html", title=name, heading=name, articles=found.articles, total=found.count,
-                  entity=found, graph=graph.model_dump(), series_view=False, pager=None)
+                  entity=found, graph=graph.model_dump(), series_view=False, pager=None,
+                  feed=feed_url("entities", name))
 
 
 @router.get("/sections/{name:path}", response_class=HTMLResponse)
 def section(request: Request, name: str):
-    return _listing_page(request, name, section=name)
+    return _listing_page(request, name, section=name, feed=feed_url("sections", name))
 
 
 @router.get("/series/{name:path}", response_class=HTMLResponse)
 def series(request: Request, name: str):
-    return _listing_page(request, name, series=name)
+    return _listing_page(request, name, series=name, feed=feed_url("series", name))
 
 
 def _narrowed(request: Request, **params: str) -> str:
@@ -162,6 +165,8 @@ def search(request: Request):
              for name in ("section", "series", "entity", "year")}
     return render(request, "search.html", title=f"{q} - 검색" if q else "검색", q=q, results=results, hits=hits,
                   form=form, facet_links=facet_links, clear=clear,
+                  feed=feed_url("search", **{k: v for k, v in request.query_params.items()
+                                             if k in SearchParams.model_fields and k not in ("limit", "offset")}),
                   suggestion_href=_narrowed(request, q=results.suggestion) if results and results.suggestion else None,
                   original_href=_narrowed(request, q=results.corrected_from, correct="false")
                   if results and results.corrected_from else None,
