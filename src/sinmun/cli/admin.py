@@ -176,7 +176,8 @@ def serve(
     err.print(f"serving {db} on http://{host}:{port} ({count} process{'es' if count > 1 else ''}"
               f"{', private' if private else ''})")
     run(db, host=host, port=port, workers=count,
-        settings={"private": private, "search_rate": search_rate, "write_rate": write_rate, "threads": threads})
+        settings={"private": private, "search_rate": search_rate, "write_rate": write_rate, "threads": threads,
+                  "host": host})
 
 
 @app.command()

@@ -48,3 +48,17 @@ def export(
         (binary or sys.stdout).flush()
     err.print(f"exported {made.rows:,} article{'s' if made.rows != 1 else ''} as {made.format}"
               + (f" to {out}" if out else ""))
+
+
+@app.command()
+@friendly
+def mcp(db: DbOption = DEFAULT_DB) -> None:
+    """Serve the archive to an AI assistant over MCP on standard input and output (the assistant
+    starts this command). Tools: search, read_article, list_stories, read_story, trends,
+    entity_network, export; resources: article://{id}. `sinmun serve` answers MCP at /mcp too."""
+    from ..assistant import build
+    from ..service.maintenance import catch_up_if_free
+
+    archive = open_archive(db)
+    catch_up_if_free(archive)  # what was ingested since the last search is searchable
+    build(archive).run("stdio")

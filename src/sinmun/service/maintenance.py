@@ -8,7 +8,7 @@ from collections.abc import Callable
 from ..articles import article_id
 from ..errors import Busy
 from .archive import Archive
-from .models import CheckReport, TrainReport
+from .models import CheckReport, Health, TrainReport
 
 # Changes a starting server derives before it answers (more: it answers at once, and derives behind).
 WARM_BACKLOG = 10_000
@@ -69,6 +69,16 @@ def train(archive: Archive, wait: float = 60.0) -> TrainReport:
         report = train_vectors(archive.store, archive.morpheme_vectors)
         archive.vector_index.refresh(archive.store)
     return TrainReport(**report, seconds=round(time.perf_counter() - started, 2))
+
+
+def health(archive: Archive) -> Health:
+    """What a load balancer or a monitor asks: the store and the index answer, and how far behind
+    the change log the derived views are. Cheap (no scan); `check` is the thorough one."""
+    store = archive.store
+    head = store.changes.head()
+    positions = archive.follower().positions()
+    return Health(status="ok", articles=store.articles.count(), indexed=archive.index.count(), changes=head,
+                  lag=head - min(positions.values(), default=head), positions=positions)
 
 
 def check(archive: Archive) -> CheckReport:

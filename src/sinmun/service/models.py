@@ -9,7 +9,7 @@ from ..search.results import ArticleHead, FacetValue, Hit, SearchResults, WordPa
 
 __all__ = [
     "ArticleDetail", "ArticleList", "ArticleListing", "ArticleRecord", "CheckReport", "EntityCount",
-    "EntityDetail", "EntityMention", "ErrorBody", "Event", "FacetValue", "Hit", "NameCount", "Network",
+    "EntityDetail", "EntityMention", "ErrorBody", "Event", "FacetValue", "Health", "Hit", "NameCount", "Network",
     "NetworkEdge", "NetworkNode", "Revision", "RevisionList", "Rising", "RisingEntity", "SearchResults",
     "SimilarArticle", "SimilarArticles", "Source", "Stats", "StoryDetail", "StoryList", "StorySummary",
     "SummaryResult", "TermCounts", "TimelineItem", "TrainReport", "Trends", "WordPair",
@@ -244,6 +244,17 @@ class CheckReport(BaseModel):
     changes: int = Field(description="The head of the change log.")
     positions: dict[str, int] = Field(description="How far each consumer of the change log has read.")
     problems: list[str]
+
+
+class Health(BaseModel):
+    """Is this server able to answer? (`/healthz`)"""
+
+    status: str = Field(description="ok, or what is wrong.")
+    articles: int = Field(description="Articles stored (retracted ones too).")
+    indexed: int = Field(description="Articles in this server's index.")
+    changes: int = Field(description="The head of the change log.")
+    lag: int = Field(description="Changes the slowest follower of the log has yet to read.")
+    positions: dict[str, int]
 
 
 class TrainReport(BaseModel):

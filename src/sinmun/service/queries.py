@@ -6,7 +6,7 @@ model (`models.py`); a missing article, story or entity is `NotFound`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from ..articles import Article
 from ..errors import NotFound
@@ -53,6 +53,17 @@ def search_all(archive: Archive, params: SearchParams) -> SearchResults:
         hits.extend(page.hits)
         offset += MAX_LIMIT
     return first.model_copy(update={"hits": hits})
+
+
+def page_dates(archive: Archive, limit: int) -> Iterator[tuple[str, str | None]]:
+    """(id, day of its last change) of the newest `limit` live articles: a sitemap's rows."""
+    ids = archive.store.articles.select()[:limit]
+    for start in range(0, len(ids), 1000):
+        found = archive.store.articles.get_many(ids[start:start + 1000])
+        for article_id in ids[start:start + 1000]:
+            if article_id in found:
+                article = found[article_id]
+                yield article_id, (article.modified or article.ingested_at or "")[:10] or None
 
 
 def ranker(archive: Archive, config: str) -> Callable[[str], list[str]]:

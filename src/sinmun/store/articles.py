@@ -92,6 +92,12 @@ class SQLiteArticles:
         row = self.db.execute("SELECT id FROM articles WHERE url = ? ORDER BY seq LIMIT 1", (url,)).fetchone()
         return row[0] if row else None
 
+    def has_url_prefix(self, prefix: str) -> bool:
+        # A range on the url index, not LIKE (which would read every row).
+        row = self.db.execute("SELECT 1 FROM articles WHERE url >= ? AND url < ? LIMIT 1",
+                              (prefix, prefix + "\uffff")).fetchone()
+        return row is not None
+
     def duplicate_of(self, article_id: str) -> str | None:
         row = self.db.execute("SELECT duplicate_of FROM articles WHERE id = ?", (article_id,)).fetchone()
         return row[0] if row else None

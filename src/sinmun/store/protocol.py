@@ -72,6 +72,8 @@ class Articles(Protocol):
     def id_with_text(self, text_hash: str) -> str | None: ...
     def id_at_url(self, url: str) -> str | None:
         """The first article stored from this URL."""
+    def has_url_prefix(self, prefix: str) -> bool:
+        """Is any article's URL one starting so?"""
     def duplicate_of(self, article_id: str) -> str | None: ...
     def get(self, article_id: str) -> Article | None:
         """By id, or by a unique prefix of 6+ hex digits."""

@@ -21,14 +21,17 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
+from mcp.server.mcpserver import MCPServer
 from starlette.exceptions import HTTPException
+from starlette.routing import Route
 
 from .. import __version__
+from ..assistant import build as build_assistant
 from ..errors import RateLimited, SinmunError, Unauthorized
 from ..service import Archive, maintenance
 from ..service.params import problem
-from . import api, feeds, pages
-from .guard import MAX_BODY, Guard, RateLimit
+from . import api, feeds, ops, pages
+from .guard import MAX_BODY, Guard, RateLimit, principal
 from .indexer import BackgroundIndexer
 
 STATIC = Path(__file__).parent / "static"
@@ -45,6 +48,7 @@ class Settings:
     write_rate: float = 5.0  # writes a second per token
     max_body: int = MAX_BODY
     threads: int = THREADS
+    host: str = "127.0.0.1"  # where it listens: a loopback server refuses other Host headers at /mcp
 
 
 def create_app(archive: Archive, index_in_background: bool = True, settings: Settings = Settings()) -> FastAPI:
@@ -58,7 +62,8 @@ def create_app(archive: Archive, index_in_background: bool = True, settings: Set
         indexer = BackgroundIndexer(archive) if index_in_background else None
         if indexer:
             indexer.start()
-        yield
+        async with assistant.session_manager.run():
+            yield
         if indexer:
             indexer.stop()
         archive.close()
@@ -71,6 +76,7 @@ def create_app(archive: Archive, index_in_background: bool = True, settings: Set
         redoc_url=None,
         lifespan=lifespan,
     )
+    assistant = mcp_over_http(app, archive, settings)
     app.state.archive = archive
     app.state.settings = settings
     app.state.search_limit = RateLimit(settings.search_rate)
@@ -79,7 +85,9 @@ def create_app(archive: Archive, index_in_background: bool = True, settings: Set
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(feeds.router)
+    app.include_router(ops.router)
     app.add_middleware(Guard, refuse=refusal, max_body=settings.max_body)
+    app.add_middleware(ops.Observe)  # outermost: Guard's refusals are counted and logged too
     app.openapi = lambda: openapi(app)  # type: ignore[method-assign]
 
     @app.exception_handler(SinmunError)
@@ -109,6 +117,35 @@ def create_app(archive: Archive, index_in_background: bool = True, settings: Set
         return error_response(request, 500, "internal error (the server log has the details)")
 
     return app
+
+
+def mcp_over_http(app: FastAPI, archive: Archive, settings: Settings) -> MCPServer:
+    """The MCP tools at /mcp (streamable HTTP, stateless: any worker process answers any request),
+    behind the same read access as the API."""
+    from mcp.server.streamable_http_manager import StreamableHTTPASGIApp
+    from mcp.server.transport_security import TransportSecuritySettings
+
+    server = build_assistant(archive)
+    local = settings.host in ("127.0.0.1", "localhost", "::1")
+    # On loopback, other Host and Origin headers are refused (DNS rebinding); an exposed server has tokens.
+    security = TransportSecuritySettings(
+        enable_dns_rebinding_protection=local, allowed_hosts=["127.0.0.1:*", "localhost:*", "[::1]:*"],
+        allowed_origins=["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"])
+    server.streamable_http_app(stateless_http=True, json_response=True, transport_security=security)
+    endpoint = StreamableHTTPASGIApp(server.session_manager)
+
+    class Guarded:  # an ASGI app (a plain function would be taken for a request handler)
+        async def __call__(self, scope, receive, send) -> None:
+            request = Request(scope)
+            try:
+                principal(archive, request.headers.get("authorization"), "read", not settings.private)
+            except SinmunError as exc:
+                await error_response(request, exc.status, str(exc), error_headers(exc))(scope, receive, send)
+                return
+            await endpoint(scope, receive, send)
+
+    app.router.routes.append(Route("/mcp", Guarded(), methods=["GET", "POST", "DELETE"]))
+    return server
 
 
 def openapi(app: FastAPI) -> dict:
@@ -148,7 +185,7 @@ def error_headers(exc: SinmunError) -> dict[str, str]:
 
 
 def is_api(path: str) -> bool:
-    return path.startswith("/api/") or path == "/openapi.json"
+    return path.startswith("/api/") or path in ("/openapi.json", "/mcp")
 
 
 def error_response(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:

@@ -33,6 +33,7 @@ from ..service.models import (
 )
 from ..service.params import MAX_RESULT_WINDOW, ExportParams, ListParams, SearchParams, StoryParams
 from .guard import MAX_BODY, MAX_URL, principal
+from .ops import WRITES
 
 DESCRIPTION = f"""Search and read a Korean news archive; publish, correct and retract through it.
 
@@ -121,6 +122,7 @@ def publish(request: Request, response: Response, article: ArticleIn, who: Write
     """Publish an article (a `write` token): 201 with the stored article; 409 when it, its text or its URL
     is already stored (the message names the stored one). It is searchable within seconds."""
     stored = editor.publish(archive_of(request), article, who.name)
+    WRITES.labels("publish").inc()
     response.headers["Location"] = f"/api/articles/{stored.id}"
     return stored
 
@@ -136,7 +138,9 @@ def article(request: Request, article_id: str) -> ArticleDetail:
 def correct(request: Request, article_id: str, article: ArticleIn, who: Writer) -> ArticleDetail:
     """Correct an article (a `write` token): the new text becomes the article's, the previous one a
     revision; the same text again changes nothing. 409 for a retracted article."""
-    return editor.correct(archive_of(request), article_id, article, who.name)
+    corrected = editor.correct(archive_of(request), article_id, article, who.name)
+    WRITES.labels("correct").inc()
+    return corrected
 
 
 @router.delete("/articles/{article_id}", tags=["editor"], openapi_extra={"x-scope": "write"})
@@ -144,7 +148,9 @@ def retract(request: Request, article_id: str, who: Writer,
             reason: str | None = Query(None, max_length=500, description="Why, for the audit log.")) -> ArticleDetail:
     """Retract an article (a `write` token): it leaves search and lists, its page says it was retracted
     and when. Nothing is erased. Retracting it again changes nothing."""
-    return editor.retract(archive_of(request), article_id, who.name, reason)
+    retracted = editor.retract(archive_of(request), article_id, who.name, reason)
+    WRITES.labels("retract").inc()
+    return retracted
 
 
 @router.get("/articles/{article_id}/similar")

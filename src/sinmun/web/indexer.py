@@ -20,6 +20,7 @@ import threading
 from ..errors import Busy
 from ..service import Archive
 from ..service.maintenance import catch_up
+from .ops import INDEXED
 
 INTERVAL_S = 1.0
 ROUND = 256
@@ -52,6 +53,7 @@ class BackgroundIndexer:
                     log.exception("indexing failed")
                     break
                 if done:
+                    INDEXED.inc(done)
                     log.info("indexed %d changes", done)
                 if done < ROUND or self._stop.wait(PAUSE_S):
                     break

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from ..errors import BadRequest
 from ..service import Archive, queries
+from ..service.credits import credits, licence_of
 from ..service.params import MAX_RESULT_WINDOW, ListParams, SearchParams, StoryParams, bad_request
 from .api import reader, searches
 from .diff import word_diff
@@ -33,7 +34,9 @@ def archive_of(request: Request) -> Archive:
 
 def render(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
     context.setdefault("q", "")
-    sections = [(s.name, s.articles) for s in queries.sections(archive_of(request))]
+    archive = archive_of(request)
+    sections = [(s.name, s.articles) for s in queries.sections(archive)]
+    context.setdefault("credits", [s.credit for s in credits(archive)])
     return templates.TemplateResponse(request, name, {"sections": sections, "fonts": FONTS, **context},
                                       status_code=status)
 
@@ -182,7 +185,10 @@ def article(request: Request, article_id: str):
         episodes = queries.articles(archive, ListParams(series=found.series, limit=10)).articles
     story = queries.story_summary(archive, found.story) if found.story else None
     corrections = len(queries.revisions(archive, found.id).revisions)
+    canonical = str(request.base_url).rstrip("/") + f"/articles/{found.id}"
+    description = " ".join(found.body.split())[:160]
     return render(request, "article.html", title=found.title, article=found, episodes=episodes,
+                  canonical=canonical, description=description, licence=licence_of(found.url),
                   story=story if story and story.size > 1 else None, entities=found.entities[:12],
                   related=found.related, corrections=corrections,
                   similar=queries.similar(archive, found.id, 5).similar if not found.retracted_at else [])

@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import signal
 import socket
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -23,6 +24,7 @@ from fastapi import FastAPI
 
 DB_ENV = "SINMUN_SERVE_DB"
 SETTINGS_ENV = "SINMUN_SERVE_SETTINGS"
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"  # (read by prometheus-client when a worker starts)
 # A worker that dies sooner than this after starting is not restarted more than RETRIES times.
 EARLY_EXIT_S = 10.0
 RETRIES = 3
@@ -33,7 +35,9 @@ def app_from_env() -> FastAPI:
     """The app over the store named in $SINMUN_SERVE_DB (how each worker process starts)."""
     from ..service import Archive
     from . import Settings, create_app
+    from .ops import configure_logging
 
+    configure_logging()
     settings = Settings(**json.loads(os.environ.get(SETTINGS_ENV, "{}")))
     return create_app(Archive(os.environ[DB_ENV]), settings=settings)
 
@@ -76,7 +80,10 @@ def run(db: Path, host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
         uvicorn.Server(_config(host=host, port=port)).run()
         return
     listening_socket(host, port).close()  # a port taken by another program fails here, once
-    Supervisor(host, port, workers).run()
+    # The workers' metrics meet in files here: /metrics answers for all of them, whichever is asked.
+    with tempfile.TemporaryDirectory(prefix="sinmun-metrics-") as metrics:
+        os.environ[MULTIPROC_ENV] = metrics
+        Supervisor(host, port, workers).run()
 
 
 class Supervisor:
