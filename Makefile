@@ -4,6 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SINMUN := $(VENV)/bin/sinmun
 SEED := ../shared/seed/000_ed974366ffe0647b.txt
+# 542 real, dated Korean Wikinews articles (CC BY 2.5): trends and timelines with real dates. The seed
+# comes last, so the site's own page is what arrived most recently (the home page leads with it).
+DEMO_INPUTS := $(wildcard ../shared/data/ko_wikinews_dev.jsonl.gz) $(SEED)
 ASSETS := src/sinmun/web/static/vendor/swagger-ui-bundle.js
 
 .PHONY: install demo test lint bench chromium wrk clean
@@ -32,7 +35,7 @@ wrk:  # the bench's load generator
 	$(call apt,wrk,wrk)
 
 demo: install
-	@[ -f sinmun.db ] || $(SINMUN) ingest $(SEED)
+	@[ -f sinmun.db ] || $(SINMUN) ingest $(DEMO_INPUTS)
 	$(SINMUN) serve --host 127.0.0.1 --port 8000
 
 lint: install

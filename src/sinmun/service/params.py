@@ -25,6 +25,9 @@ class ListParams(BaseModel):
     series: str | None = Field(None, description="Only this series, in episode order.")
     limit: int = Field(20, ge=1, le=MAX_LIMIT, description="Articles per page.")
     offset: int = Field(0, ge=0, le=MAX_RESULT_WINDOW, description="Articles to skip.")
+    order: Literal["published", "arrived"] = Field(
+        "published", description="published (newest first; a series in episode order) or arrived "
+        "(the latest stored first, dated or not).")
 
     _blank_is_none = field_validator("section", "series", mode="before")(none_if_blank)
 

@@ -105,7 +105,8 @@ def article(archive: Archive, article_id: str) -> ArticleDetail:
 
 
 def articles(archive: Archive, params: ListParams) -> ArticleList:
-    total, found = archive.store.articles.page(params.section, params.series, params.limit, params.offset)
+    total, found = archive.store.articles.page(params.section, params.series, params.limit, params.offset,
+                                               params.order)
     return ArticleList(total=total, articles=[ArticleListing.of(a) for a in found])
 
 

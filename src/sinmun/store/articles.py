@@ -130,7 +130,7 @@ class SQLiteArticles:
         return found
 
     def page(self, section: str | None = None, series: str | None = None, limit: int = 20,
-             offset: int = 0) -> tuple[int, list[Article]]:
+             offset: int = 0, order: str = "published") -> tuple[int, list[Article]]:
         where, params = ["retracted_at IS NULL"], []
         if section:
             where.append("section = ?")
@@ -139,9 +139,10 @@ class SQLiteArticles:
             where.append("series = ?")
             params.append(series)
         clause = f"WHERE {' AND '.join(where)}"
-        order = f"episode DESC, {NEWEST_FIRST}" if series else NEWEST_FIRST
+        ordering = ("seq DESC" if order == "arrived" else f"episode DESC, {NEWEST_FIRST}" if series
+                    else NEWEST_FIRST)
         total = self.db.execute(f"SELECT count(*) FROM articles {clause}", params).fetchone()[0]
-        rows = self.db.execute(f"SELECT * FROM articles {clause} ORDER BY {order} LIMIT ? OFFSET ?",
+        rows = self.db.execute(f"SELECT * FROM articles {clause} ORDER BY {ordering} LIMIT ? OFFSET ?",
                                [*params, limit, offset]).fetchall()
         return total, [to_article(r) for r in rows]
 

@@ -81,8 +81,9 @@ class Articles(Protocol):
     def with_seq(self, ids: list[str]) -> dict[str, tuple[int, Article]]:
         """Articles with their row number (the derived views key articles by it)."""
     def ids_of_seqs(self, seqs: list[int]) -> dict[int, str]: ...
-    def page(self, section: str | None, series: str | None, limit: int, offset: int) -> tuple[int, list[Article]]:
-        """Newest first (a series in episode order), with the total count."""
+    def page(self, section: str | None, series: str | None, limit: int, offset: int,
+             order: Literal["published", "arrived"] = "published") -> tuple[int, list[Article]]:
+        """Newest first (a series in episode order), or the latest to arrive first; with the total count."""
     def iter_all(self) -> Iterator[Article]: ...
     def select(self, *, section: str | None = None, series: str | None = None, since: str | None = None,
                until: str | None = None, entity: str | None = None, duplicates: bool = False,

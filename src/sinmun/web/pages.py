@@ -25,6 +25,7 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.filters["q"] = lambda value: quote(str(value), safe="")
 FONTS = (Path(__file__).parent / "static" / "fonts" / "fonts.css").exists()
 PAGE = 20
+ARRIVALS = 10
 ENTITY_GROUPS = {"person": "인물", "org": "기관", "place": "장소", "concept": "키워드"}
 
 
@@ -85,13 +86,22 @@ def _listing_page(request: Request, heading: str, section: str | None = None, se
 def home(request: Request):
     archive = archive_of(request)
     top = queries.stories(archive, StoryParams(limit=5, min_size=2)).stories
+    # What came in last leads the page when it is not already the page's newest (an undated list page
+    # stored beside a dated archive sorts below it by date; the newsroom still wants it seen first).
+    arrived = queries.articles(archive, ListParams(limit=ARRIVALS, order="arrived")).articles
+    newest = queries.articles(archive, ListParams(limit=ARRIVALS)).articles
+    arrivals = arrived if [a.id for a in arrived] != [a.id for a in newest] and _page_number(request) == 1 else []
     return _listing_page(request, "최신 기사", top_stories=top, rising=queries.rising(archive, 7, 8).entities,
-                         feed=feed_url("latest"))
+                         feed=feed_url("latest"), arrivals=arrivals)
 
 
 @router.get("/trends", response_class=HTMLResponse)
 def trends(request: Request, terms: str = "", interval: str = "month"):
     names = [t.strip() for t in terms.split(",") if t.strip()][:6]
+    if not names and "terms" not in request.query_params:
+        # A first visit draws the archive's most-named people and things (places name too much to show a trend).
+        names = [e.name for e in queries.entities(archive_of(request), None, 20) if e.type != "place"][:3]
+        terms = ", ".join(names)
     data = queries.trends(archive_of(request), names, interval) if names else None
     return render(request, "trends.html", title="트렌드", terms=terms, interval=interval,
                   data=data.model_dump() if data else None)
