@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from sinmun import errors
-from sinmun.search.params import SearchParams
+from sinmun.search.params import SearchFilters, SearchParams
+from sinmun.service.params import ExportParams
 
 from conftest import ROOT, run_cli
 
@@ -39,9 +40,16 @@ def test_the_cli_takes_exactly_the_search_parameters_the_api_documents(server):
     api = {p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
     assert api == set(SearchParams.model_fields)
     help_text = run_cli("search", "--help").stdout
+    # --all is the CLI's own: it pages through the API's answers.
     options = set(re.findall(r"--([a-z-]+)", help_text)) - {"db", "json", "help", "no-expand", "no-correct",
-                                                             "no-facets", "no-include-duplicates"}
+                                                             "no-facets", "no-include-duplicates", "all"}
     assert options == {name.replace("_", "-") for name in SearchParams.model_fields} - {"q"}
+    # An export takes a search's filters by the same definitions.
+    exported = {p["name"] for p in spec["paths"]["/api/export"]["get"]["parameters"]}
+    assert exported == set(ExportParams.model_fields) and set(SearchFilters.model_fields) <= exported
+    export_help = run_cli("export", "--help").stdout
+    options = set(re.findall(r"--([a-z-]+)", export_help)) - {"db", "out", "help", "no-include-duplicates"}
+    assert options == {name.replace("_", "-") for name in ExportParams.model_fields} - {"q"}
 
 
 def test_every_api_route_documents_its_answer_and_its_errors(server):
@@ -49,8 +57,12 @@ def test_every_api_route_documents_its_answer_and_its_errors(server):
     for path, methods in spec["paths"].items():
         for method, operation in methods.items():
             success = next(code for code in operation["responses"] if code.startswith("2"))
-            ok = operation["responses"][success]["content"]["application/json"]["schema"]
-            assert ok, (method, path)  # a model, not an untyped dict
+            if path == "/api/export":  # a file, in the format asked for
+                assert {"text/csv", "application/x-ndjson", "application/vnd.apache.parquet"} <= set(
+                    operation["responses"][success]["content"])
+            else:
+                ok = operation["responses"][success]["content"]["application/json"]["schema"]
+                assert ok, (method, path)  # a model, not an untyped dict
             for status in ("401", "404", "422", "429", "500"):
                 error = operation["responses"][status]["content"]["application/json"]["schema"]
                 assert error == {"$ref": "#/components/schemas/ErrorBody"}, (method, path, status)

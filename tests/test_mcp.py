@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import shutil
 
@@ -19,7 +20,10 @@ TOOLS = {"search", "read_article", "list_stories", "read_story", "trends", "enti
 
 
 def run(coroutine):
-    return asyncio.run(coroutine)
+    """Run a client session to its end, on a thread of its own: Playwright's sync API (the browser
+    tests' session fixture) keeps an event loop running on the main thread."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 async def search_and_read(client: Client, query: str = "엔비디아") -> tuple[dict, dict]:
