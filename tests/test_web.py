@@ -134,3 +134,30 @@ def test_the_api_docs_render_from_the_sites_own_assets(browser, server):
     assert "/api/articles" in page.locator(".swagger-ui").inner_text()
     assert requested and all(url.startswith(server) for url in requested), requested
     page.close()
+
+
+def test_a_one_line_body_reads_in_paragraphs(browser, server, seed_ids, seed_archive):
+    """The seed's bodies are one line each: the page shows paragraphs of a few sentences, and
+    together they are the stored text, not a character changed (the API keeps the one line)."""
+    import re
+
+    page = browser.new_page(viewport={"width": 1000, "height": 1200})
+    page.goto(f"{server}/articles/{seed_ids[1]}")
+    shown = page.locator(".article .body p").all_inner_texts()
+    stored = seed_archive.store.articles.get(seed_ids[1]).body
+    assert "\n" not in stored and len(shown) >= 4
+    assert all(p.rstrip("\"'”’)").endswith((".", "?", "!")) for p in shown[:-1])  # cut at sentence ends
+    assert " ".join(shown) == re.sub(r"\s+", " ", stored).strip()
+    page.close()
+
+
+def test_paragraphs_keep_the_sources_own_and_cut_only_at_sentence_ends():
+    from sinmun.web.paragraphs import paragraphs
+
+    assert paragraphs("첫 문단입니다.\n\n둘째 문단입니다.\n") == ["첫 문단입니다.", "둘째 문단입니다."]
+    assert paragraphs("짧은 한 줄 기사입니다. 두 문장뿐입니다.") == ["짧은 한 줄 기사입니다. 두 문장뿐입니다."]
+    sentence = "점유율은 72.6%에서 78.3%로 올랐다고 회사가 밝혔다. "
+    body = (sentence * 3 + "그는 \"곧 발표하겠다\"고 말했다. " + sentence * 6).strip()
+    made = paragraphs(body)
+    assert len(made) >= 2 and " ".join(made) == body
+    assert not any(p.startswith(("6%", "3%", "고 말했다")) for p in made)
