@@ -12,7 +12,7 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 
 from ..articles import Article, make_article
-from .html import clean_text
+from .furniture import clean_text
 from .refused import Refused
 
 

@@ -14,22 +14,10 @@ import re
 from collections.abc import Iterator
 
 from ..articles import Article, make_article, parse_published
+from .embedded import find_article, html_text, unescaped
+from .furniture import clean_text
 from .refused import Refused
 
-# Lines that are furniture of Korean news pages, not article text.
-_BOILERPLATE = re.compile(
-    r"무단\s*전재|재배포\s*금지|저작권자|copyright|ⓒ|©|\(c\)\s|AI\s*학습\s*이용\s*금지|"
-    r"^\s*(?:관련\s*기사|많이\s*본\s*뉴스|기사\s*제보|구독하기|좋아요|▶|☞|■\s*제보)",
-    re.I,
-)
-_EMAIL_ONLY = re.compile(r"^[\w.\s가-힣]*[\w.+-]+@[\w-]+\.[\w.-]+\s*$")
-# "(서울=한빛뉴스) 김하늘 기자 = " at the start of the first paragraph.
-_DATELINE = re.compile(r"^\s*\([^()]{1,30}=[^()]{1,30}\)\s*(?:([가-힣]{2,4})\s*(?:기자|특파원|통신원))?\s*=?\s*")
-# A reporter's sign-off: "김하늘 기자", optionally with an e-mail, ending the text.
-_SIGNOFF = re.compile(r"(?:^|\s)([가-힣]{2,4})\s*(?:선임기자|객원기자|기자|특파원|통신원)"
-                      r"(?:\s*\(?[\w.+-]+@[\w-]+\.[\w.-]+\)?)?\s*(?=$|\||[-–]\s)")
-# Timestamp lines printed above the text: "송고시간 2025-11-03 06:00", "입력 2025.10.20".
-_STAMP = re.compile(r"^(?:송고시간|입력|수정|기사입력|최종수정|등록|업데이트)\s*:?\s*\d{4}[.\-/]")
 _XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")
 _SITE_SUFFIX = re.compile(r"\s*[-|:｜]\s*[^-|:｜]{1,30}$")
 _NEWS_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting"}
@@ -98,34 +86,70 @@ def _author(ld: dict) -> str | None:
     return ", ".join(names) or None
 
 
-def clean_text(text: str, title: str | None = None) -> tuple[str, str | None]:
-    """Article text without page furniture, and the byline found on the way."""
-    byline = None
-    lines: list[str] = []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or _BOILERPLATE.search(line) or _EMAIL_ONLY.match(line) or _STAMP.match(line):
-            continue
-        if not lines and title and line.strip(" \"'") == title.strip(" \"'"):
-            continue  # the headline repeated at the top of the text
-        if not lines:
-            m = _DATELINE.match(line)
-            if m:
-                byline = m.group(1) or byline
-                line = line[m.end():]
-        lines.append(line)
-    # A sign-off near the end ("김하늘 기자 sky@...") closes the text; what follows it
-    # on the page (e-mail, sidebars merged in by table layouts) is not article text.
-    for i in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
-        m = _SIGNOFF.search(lines[i])
-        if m and len(lines[i]) - m.end() < 200:
-            byline = byline or m.group(1)
-            lines[i] = lines[i][:m.start()].rstrip()
-            del lines[i + 1:]
-            if not lines[i]:
-                del lines[i]
+# Where Korean portals and outlets put the article: read when the extractor finds less than they hold.
+CONTAINERS = ('//*[@id="dic_area"]', '//*[@id="articleBodyContents"]', '//*[@id="newsct_article"]',
+              '//*[@id="articleBody"]', '//*[@id="article_body"]', '//*[@itemprop="articleBody"]',
+              '//*[@id="cont_newstext"]', '//*[@id="CmAdContent"]', '//*[contains(@class, "article_body")]',
+              '//*[contains(@class, "news_body")]', '//*[contains(@class, "article-body")]')
+# Inside a container, photo captions and scripts are not text.
+NOT_TEXT = ('figure', 'figcaption', 'script', 'style', '*[contains(@class, "end_photo_org")]',
+            '*[contains(@class, "img_desc")]', '*[contains(@class, "caption")]')
+
+
+def container_text(tree) -> str:
+    """The paragraphs of the largest known article container, captions left out."""
+    import lxml.html
+
+    best = ""
+    for xpath in CONTAINERS:
+        for element in tree.xpath(xpath):
+            copy = lxml.html.fromstring(lxml.html.tostring(element, encoding="unicode"))
+            for unwanted in copy.xpath(" | ".join(f".//{n}" for n in NOT_TEXT)):
+                unwanted.drop_tree()
+            text = html_text(lxml.html.tostring(copy, encoding="unicode"))
+            best = text if len(text) > len(best) else best
+    return best
+
+
+# A paragraph the extractor may leave out ends like a sentence: "…밝혔다." "…했나요?"
+_SENTENCE = re.compile(r"[.?!][\"'”’)]*$")
+
+
+def recover_lead(tree, body: str, title: str) -> str:
+    """The body with the paragraphs the extractor dropped before its first one put back.
+
+    trafilatura skips a lead paragraph set apart from the rest (`<div class="lead">`,
+    `<span>`, `<h3>` before the `<p>`s): a broadcaster's page came out starting at its
+    second sentence. Here the element holding the body's first line is found, and
+    sentences just before it (in it, or one or two levels up) are put back in front.
+    """
+    first = body.split("\n", 1)[0].strip()
+    probe = first[:24]
+    if len(probe) < 10:
+        return body
+    holder = None
+    for element in tree.iter():
+        if isinstance(element.tag, str) and element.tag not in ("script", "style", "head", "title") \
+                and probe in " ".join(element.text_content().split()):
+            holder = element  # the last in document order: the deepest holding it
+    if holder is None:
+        return body
+    lead: list[str] = []
+    node = holder
+    for _ in range(3):
+        previous = node.getprevious()
+        while previous is not None and isinstance(previous.tag, str):
+            text = " ".join(previous.text_content().split())
+            if (len(text) < 20 or not _SENTENCE.search(text) or text == title or text in body
+                    or previous.tag in ("h1", "script", "style", "nav", "header", "figure", "figcaption")
+                    or not clean_text(text)[0]):
+                break
+            lead.insert(0, text)
+            previous = previous.getprevious()
+        if lead or node.getparent() is None:
             break
-    return "\n".join(lines), byline
+        node = node.getparent()
+    return "\n".join([*lead, body]) if lead else body
 
 
 def read(text: str, source: str) -> Iterator[Article | Refused]:
@@ -151,14 +175,24 @@ def read(text: str, source: str) -> Iterator[Article | Refused]:
     ld = _json_ld(tree)
     h1 = " ".join(tree.xpath("//h1//text()")).strip()
     body, dateline_byline = clean_text(body_text, h1 or (doc.title if doc else None))
+    # A script-rendered page: the markup is a shell, the article is in its data (or the data holds
+    # much more of it than the markup shows).
+    found = find_article(tree)
+    held = container_text(tree)
+    if found and len(found.body) > max(MIN_BODY_CHARS, 1.3 * len(body)):
+        body, dateline_byline = clean_text(found.body, found.title)
+    elif held and len(held) > max(MIN_BODY_CHARS, 1.3 * len(body)):
+        body, dateline_byline = clean_text(held, h1)
+    elif body:
+        body = recover_lead(tree, body, h1)
     if len(body.strip()) < MIN_BODY_CHARS:
         yield Refused(None, "no article text found in the HTML page")
         return
     title = (
         ld.get("headline") or _meta(tree, "og:title", "twitter:title")
-        or (doc.title if doc else None) or h1
+        or (found.title if found else None) or (doc.title if doc else None) or h1
     )
-    title = title.strip() if isinstance(title, str) else ""
+    title = unescaped(title.strip()) if isinstance(title, str) else ""
     if not title:
         yield Refused(None, "no title found in the HTML page")
         return
@@ -174,13 +208,16 @@ def read(text: str, source: str) -> Iterator[Article | Refused]:
     published = (
         _iso(ld.get("datePublished"))
         or _iso(_meta(tree, "article:published_time", "og:published_time", "pubdate", "date"))
+        or _iso(found.published if found else None)
         or _iso(doc.date if doc else None)
     )
     modified = _iso(ld.get("dateModified")) or _iso(_meta(tree, "article:modified_time", "og:updated_time"))
-    byline = _author(ld) or _meta(tree, "author", "byl", "dable:author", "article:author") or dateline_byline
+    byline = (_author(ld) or _meta(tree, "author", "byl", "dable:author", "article:author") or dateline_byline
+              or (found.byline if found else None))
     if byline is None and doc is not None and doc.author:
         byline = doc.author
+    section = section or (found.section if found else None)
     yield make_article(
-        title, body, section=section, published=published, modified=modified, byline=byline,
+        title, body, section=unescaped(section), published=published, modified=modified, byline=unescaped(byline),
         url=url, source=source, raw=text,
     )
