@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from sinmun.ingest import detect_format, read_path
 
 from conftest import FIXTURES, SEED, cli_json, run_cli
@@ -84,3 +86,20 @@ def test_published_option_dates_undated_articles(tmp_path):
     assert {a["published"] for a in articles} == {"2025-12-16"}
     proc = run_cli("ingest", str(SEED), "--published", "16/12/2025", db=db)
     assert proc.returncode == 2 and "--published" in proc.stderr and "Traceback" not in proc.stderr
+
+
+LINE_BREAKERS = ["\u2028", "\u2029", "\u0085", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e"]
+
+
+@pytest.mark.parametrize("char", LINE_BREAKERS, ids=lambda c: f"U+{ord(c):04X}")
+def test_a_line_break_character_inside_a_field_is_text(tmp_path, char):
+    """json.dumps writes U+2028, U+2029 and U+0085 as they are: a record is still one line."""
+    import json
+
+    path = tmp_path / "breaks.jsonl"
+    records = [{"title": f"제목{char}하나", "body": f"첫 문장입니다.{char}둘째 문장입니다."},
+               {"title": "둘째 기사", "body": "멀쩡한 본문입니다."}]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\r\n", encoding="utf-8")
+    batch = read_path(path)
+    assert not batch.problems and len(batch.articles) == 2
+    assert char in batch.articles[0].body and batch.articles[1].position == 2

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
+
 from sinmun.articles import split_blocks, split_headline
 from sinmun.ingest import read_path
 
@@ -113,3 +115,16 @@ def test_ids_are_stable_and_content_derived(tmp_path):
     copy.write_bytes(SEED.read_bytes())
     assert [a.id for a in read_path(copy).articles] == first
     assert len(set(first)) == 20
+
+
+@pytest.mark.parametrize("char", ["\u2028", "\u2029", "\u0085", "\x0c"], ids=lambda c: f"U+{ord(c):04X}")
+def test_a_line_break_character_inside_a_body_keeps_the_card_whole(tmp_path, char):
+    from sinmun.ingest import read_path
+
+    page = (f"검색\n-\n첫 기사 제목\n- 본문 첫 문장입니다.{char}본문 둘째 문장입니다.\n-\n- 경제\n-\n첫 기사 제목\n-\n"
+            "둘째 기사 제목\n- 둘째 본문입니다.\n-\n- 사회\n-\n둘째 기사 제목\n-\n")
+    path = tmp_path / "page.txt"
+    path.write_text(page, encoding="utf-8")
+    batch = read_path(path, format="listpage")
+    assert not batch.problems and [a.section for a in batch.articles] == ["경제", "사회"]
+    assert char in batch.articles[0].body

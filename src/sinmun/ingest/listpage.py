@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..articles import Article, make_article
+from .encoding import text_lines
 from .refused import Refused
 
 HEADER = "검색"
@@ -29,7 +30,7 @@ def _dash_text(line: str) -> str | None:
 
 
 def read(text: str, source: str) -> Iterator[Article | Refused]:
-    lines = text.splitlines()
+    lines = text_lines(text)
     i = 1 if lines and lines[0].strip() == HEADER else 0
     position = 0
     while i < len(lines):

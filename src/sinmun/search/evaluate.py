@@ -63,7 +63,7 @@ class QueryResult:
 def load_qrels(path: Path) -> list[Judgement]:
     """Read a judgement file; a bad line stops with its line number and what is wrong."""
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        lines = Path(path).read_text(encoding="utf-8").split("\n")
     except OSError as exc:
         raise BadRequest(f"cannot read {path}: {exc.strerror}") from None
     out = []
