@@ -161,3 +161,27 @@ def test_paragraphs_keep_the_sources_own_and_cut_only_at_sentence_ends():
     made = paragraphs(body)
     assert len(made) >= 2 and " ".join(made) == body
     assert not any(p.startswith(("6%", "3%", "고 말했다")) for p in made)
+
+
+def test_a_broadcast_transcript_shows_its_cues_as_labels_and_searches_without_them(browser, tmp_path):
+    """[앵커] and [리포트] are labels on the page; the index and snippets leave them out."""
+    import json
+
+    from conftest import FIXTURES, Server, run_cli
+
+    db = tmp_path / "tv.db"
+    run_cli("ingest", str(FIXTURES / "pages" / "broadcast_transcript.html"), db=db, check=True)
+    assert json.loads(run_cli("search", "앵커", "--mode", "keyword", "--json", db=db, check=True).stdout)["total"] == 0
+    found = json.loads(run_cli("search", "출근길 혼잡", "--json", db=db, check=True).stdout)["hits"][0]
+    assert "[앵커]" not in found["snippet"] and "[리포트]" not in found["snippet"]
+    stored = json.loads(run_cli("show", found["id"], "--json", db=db, check=True).stdout)["body"]
+    assert stored.startswith("[앵커]")  # the stored text keeps them
+    server = Server(db, "--workers", "1")
+    try:
+        page = browser.new_page(viewport={"width": 1000, "height": 1200})
+        page.goto(f"{server.base}/articles/{found['id']}")
+        assert page.locator(".article .body .cue").all_inner_texts()[:2] == ["앵커", "리포트"]
+        assert "[앵커]" not in page.locator(".article .body").inner_text()
+        page.close()
+    finally:
+        server.stop()

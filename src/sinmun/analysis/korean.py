@@ -34,7 +34,12 @@ from ..errors import BadRequest
 MODEL_TYPE = "cong"
 # Bump when the analysis changes in a way that changes index terms: the index
 # notices the new fingerprint and rebuilds itself from the store.
-ANALYSIS_VERSION = "4"
+ANALYSIS_VERSION = "5"  # 5: transcript cues are not analysed
+# Transcript cues of broadcast pages ([앵커], [기자], 【 앵커멘트 】, <인터뷰>): information for a reader,
+# who sees them as labels, but no word of the story. The analysis (index, names, vectors) and
+# snippets skip them; the stored text keeps them.
+TRANSCRIPT_CUE = re.compile(r"[\[【<〈]\s*(?:앵커(?:\s*멘트|\s*리포트)?|기자|리포트|인터뷰|녹취|현장음|씽크|"
+                            r"브릿지|스탠드업|클로징)\s*[\]】>〉]")
 
 DEFAULT_ALIASES = Path(__file__).parent.parent / "data" / "aliases.txt"
 # Sections of the alias file: what kind of thing each name is.
@@ -208,6 +213,11 @@ class Aliases:
         return self.canonical.get(key)
 
 
+def without_cues(text: str) -> str:
+    """The text with its transcript cues blanked at the same length: offsets still point into it."""
+    return TRANSCRIPT_CUE.sub(lambda m: " " * len(m.group()), text)
+
+
 def fingerprint(aliases: Aliases) -> str:
     """Changes whenever the terms the analysis produces could change (no model load)."""
     from importlib.metadata import version
@@ -270,7 +280,7 @@ class Analyzer:
             for text in texts:
                 parts = pieces(text)
                 for i, (offset, piece) in enumerate(parts):
-                    norm, origin = normalize(piece)
+                    norm, origin = normalize(without_cues(piece))
                     pending.append((piece, origin, offset, len(parts) - 1 - i))
                     yield norm
 

@@ -8,8 +8,8 @@ credits (`(사진=한빛뉴스)`) and standing notices (a helpline under every a
 on a topic). None of it is the article. Used by the HTML and feed readers.
 
 Transcript cues (`[앵커]`, `【 기자 】`) are kept: they are information for a reader
-(the page shows them as labels) and are left out of the analysed text
-(`TRANSCRIPT_CUE`, used by the index and snippets).
+(the page shows them as labels), and the analysis skips them
+(`sinmun.analysis.korean.TRANSCRIPT_CUE`).
 """
 
 from __future__ import annotations
@@ -46,11 +46,6 @@ _PHOTO_CREDIT = re.compile(r"\s*(?:[(\[]\s*(?:사진|영상|자료|그래픽|출
                            r"/\s*(?:사진|그래픽)\s*=\s*\S+(?:\s*제공)?)")
 # A notice that ends the article: "※ 우울감 등 말하기 어려운 고민이 있거나…", "※ '당신의 제보가 뉴스가 됩니다'".
 _NOTICE = re.compile(r"^\s*※")
-# Transcript cues of broadcast pages: [앵커], [기자], [리포트], 【 앵커멘트 】, <앵커 멘트>.
-TRANSCRIPT_CUE = re.compile(r"[\[【<〈]\s*(?:앵커(?:\s*멘트|\s*리포트)?|기자|리포트|인터뷰|녹취|현장음|씽크|"
-                            r"브릿지|스탠드업|클로징)\s*[\]】>〉]")
-
-
 def clean_text(text: str, title: str | None = None) -> tuple[str, str | None]:
     """Article text without page furniture, and the byline found on the way."""
     byline = None
@@ -99,9 +94,3 @@ def _without_signoff(lines: list[str], byline: str | None) -> tuple[str, str | N
                 del lines[i]
             break
     return "\n".join(lines), byline
-
-
-def without_cues(text: str) -> str:
-    """The text with its transcript cues blanked, at the same length (offsets still point into the
-    stored text): what the index analyses and snippets show."""
-    return TRANSCRIPT_CUE.sub(lambda m: " " * len(m.group()), text)

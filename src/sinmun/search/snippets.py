@@ -7,8 +7,10 @@ so `엔비디아의` is highlighted as 엔비디아 and `Nvidia` for a query `�
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Set as AbstractSet
 
+from ..analysis.korean import without_cues
 from ..articles import Article
 
 SNIPPET_CHARS = 160
@@ -84,5 +86,6 @@ def make_snippet(article: Article, offsets: dict, highlight: set[str], stand_ins
     if end < len(text):
         space = text.rfind(" ", start, end)
         end = space if space > start + width // 2 else end
-    body = mark(text, offsets.get(part, []), highlight, start, end)
+    # Transcript cues are blanked (offsets stay right) and the gaps they leave closed.
+    body = re.sub(r" {2,}", " ", mark(without_cues(text), offsets.get(part, []), highlight, start, end)).strip()
     return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")

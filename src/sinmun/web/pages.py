@@ -18,7 +18,7 @@ from ..service.params import MAX_RESULT_WINDOW, ListParams, SearchParams, StoryP
 from .api import reader, searches
 from .diff import word_diff
 from .feeds import feed_url
-from .paragraphs import paragraphs
+from .paragraphs import labelled
 
 # A private server's pages need a `read` token too (a browser asks for it: HTTP Basic, the token as password).
 router = APIRouter(include_in_schema=False, dependencies=[Depends(reader)])
@@ -200,7 +200,7 @@ def article(request: Request, article_id: str):
     description = " ".join(found.body.split())[:160]
     return render(request, "article.html", title=found.title, article=found, episodes=episodes,
                   canonical=canonical, description=description, licence=licence_of(found.url),
-                  paragraphs=paragraphs(found.body),
+                  paragraphs=labelled(found.body),
                   story=story if story and story.size > 1 else None, entities=found.entities[:12],
                   related=found.related, corrections=corrections,
                   similar=queries.similar(archive, found.id, 5).similar if not found.retracted_at else [])

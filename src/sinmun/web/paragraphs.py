@@ -1,9 +1,13 @@
 """Paragraphs for reading: the source's own, or, for a body that arrived as one line, groups of
-sentences. Display only: the stored text stays verbatim, and the paragraphs joined give it back."""
+sentences; a broadcast transcript's cues ([앵커], 【 기자 】) as labels. Display only: the stored
+text stays verbatim, and the paragraphs joined give it back."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+
+from ..analysis.korean import TRANSCRIPT_CUE
 
 # A sentence ends at . ? ! (and any closing quote or bracket) before a space: "밝혔다. ", "말했다\"고"
 # does not end one (no space after the period), nor does 72.6% (no space).
@@ -13,6 +17,25 @@ ONE_LINE_LIMIT = 300
 # A paragraph closes after at least this many sentences and characters (Korean papers run 2-3 sentences).
 PARAGRAPH_SENTENCES = 2
 PARAGRAPH_CHARS = 180
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    label: str | None = None  # a transcript cue that opens it: 앵커, 기자, 인터뷰
+
+
+def labelled(body: str) -> list[Paragraph]:
+    """The paragraphs, a transcript cue at the start of one taken out as its label."""
+    out = []
+    for text in paragraphs(body):
+        cue = TRANSCRIPT_CUE.match(text)
+        if cue:
+            label = re.sub(r"[\[\]【】<>〈〉\s]", "", cue.group())
+            out.append(Paragraph(text[cue.end():].strip(), label))
+        else:
+            out.append(Paragraph(text))
+    return out
 
 
 def paragraphs(body: str) -> list[str]:
