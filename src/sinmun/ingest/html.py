@@ -89,7 +89,8 @@ def _author(ld: dict) -> str | None:
 # Where Korean portals and outlets put the article: read when the extractor finds less than they hold.
 CONTAINERS = ('//*[@id="dic_area"]', '//*[@id="articleBodyContents"]', '//*[@id="newsct_article"]',
               '//*[@id="articleBody"]', '//*[@id="article_body"]', '//*[@itemprop="articleBody"]',
-              '//*[@id="cont_newstext"]', '//*[@id="CmAdContent"]', '//*[contains(@class, "article_body")]',
+              '//*[@id="cont_newstext"]', '//*[@id="CmAdContent"]', '//*[@id="newsEndContents"]',
+              '//*[contains(@class, "article_body")]',
               '//*[contains(@class, "news_body")]', '//*[contains(@class, "article-body")]')
 # Inside a container, photo captions and scripts are not text.
 NOT_TEXT = ('figure', 'figcaption', 'script', 'style', '*[contains(@class, "end_photo_org")]',
@@ -181,7 +182,7 @@ def read(text: str, source: str) -> Iterator[Article | Refused]:
     held = container_text(tree)
     if found and len(found.body) > max(MIN_BODY_CHARS, 1.3 * len(body)):
         body, dateline_byline = clean_text(found.body, found.title)
-    elif held and len(held) > max(MIN_BODY_CHARS, 1.3 * len(body)):
+    elif held and len(held) >= max(MIN_BODY_CHARS, 0.5 * len(body)):  # a known container is precise
         body, dateline_byline = clean_text(held, h1)
     elif body:
         body = recover_lead(tree, body, h1)
