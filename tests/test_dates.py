@@ -80,13 +80,19 @@ def test_page_outliers_are_dropped():
 
 def test_seed_page_dates_and_events(seed_db):
     articles = read_path(SEED).articles
-    dated = {a.position: (a.published, a.date_precision) for a in articles if a.published}
-    # Only articles that name an absolute date near the page's others get one.
+    dated = {a.position: (a.published, a.date_precision) for a in articles if a.date_precision != "page-order"}
+    # Only articles that name an absolute date near the page's others get one from their text...
     assert dated == {3: ("2025-12", "month"), 20: ("2025-11-19", "day")}
+    # ...and every other card is bound by them: the page is newest first, so a card above the
+    # 2025-12 card is on or after it, and one between the two lies on or after 2025-11-19.
+    bound = {a.position: a.published for a in articles if a.date_precision == "page-order"}
+    assert bound == {1: "2025-12", 2: "2025-12", **{p: "2025-11-19" for p in range(4, 20)}}
     listed = cli_json("list", "--limit", "50", db=seed_db)["articles"]
-    oracle = next(a for a in listed if a["published"] == "2025-12")
+    oracle = next(a for a in listed if a["published"] == "2025-12" and a["date_precision"] == "month")
     shown = cli_json("show", oracle["id"], db=seed_db)
     assert shown["date_precision"] == "month"
+    bounded = cli_json("show", next(a["id"] for a in listed if a["date_precision"] == "page-order"), db=seed_db)
+    assert bounded["events"] == []  # a bound is no day to resolve "15일" against
     for e in shown["events"]:
         assert shown[e["part"]][e["start"]:e["end"]] == e["text"]
     assert any(e["precision"] == "day" and e["date"].startswith("2025-12") for e in shown["events"])
@@ -102,6 +108,15 @@ def test_page_date_resolves_the_nemotron_day(tmp_path):
     assert shown["date_precision"] == "page"
     day15 = [e for e in shown["events"] if e["text"] == "15일"]
     assert day15 and day15[0]["date"] == "2025-12-15" and day15[0]["part"] == "body"
+
+
+def test_page_order_needs_a_newest_first_page():
+    from sinmun.analysis.dates import page_order_bounds
+
+    assert page_order_bounds([None, "2025-12-02", None, "2025-11-30", None]) == [
+        "2025-12-02", None, "2025-11-30", None, "2025-11-30"]
+    assert page_order_bounds([None, "2025-11-30", None, "2025-12-02"]) == [None] * 4  # oldest first: no bound
+    assert page_order_bounds([None, "2025-12-02", None]) == [None] * 3  # one dated card proves no order
 
 
 def test_resolution_is_linear_in_the_text():

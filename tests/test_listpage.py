@@ -71,8 +71,9 @@ def test_seed_fields_agree_with_the_page_itself():
         assert article.full_text().split() == text.split()
         assert article.source == str(SEED)
         assert article.format == "listpage"
-        # The page gives no dates; two articles are dated from the dates their text names.
-        assert (article.published is None) == (article.position not in (3, 20))
+        # The page gives no dates; two articles are dated from the dates their text names, and
+        # the others are bound by those two (the page is newest first).
+        assert (article.date_precision == "page-order") == (article.position not in (3, 20))
     with_blocks = [a for a in batch.articles if a.key_insights and a.summary]
     assert len(with_blocks) == 11
     assert [a.position for a in batch.articles if a.explainer] == [18]

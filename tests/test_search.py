@@ -102,10 +102,11 @@ def test_date_filters_and_sorting(sample_archive):
     assert search(sample_archive, "배터리", since="2024-06-17", until="2024-06-17").total == 1
 
 
-def test_undated_articles_never_match_a_date_filter(seed_archive, seed_ids):
-    # Of the seed, only positions 3 (2025-12, from its text) and 20 (2025-11-19) are dated.
-    assert set(positions(search(seed_archive, "", since="1900", limit=50), seed_ids)) == {3, 20}
-    assert positions(search(seed_archive, "", since="2025-12", limit=50), seed_ids) == [3]
+def test_date_filters_take_text_dates_and_page_order_bounds(seed_archive, seed_ids):
+    # Of the seed, positions 3 (2025-12) and 20 (2025-11-19) are dated from their text; the page
+    # is newest first, so 1-2 are on or after 2025-12 and 4-19 on or after 2025-11-19.
+    assert len(search(seed_archive, "", since="1900", limit=50).hits) == 20
+    assert set(positions(search(seed_archive, "", since="2025-12", limit=50), seed_ids)) == {1, 2, 3}
     assert search(seed_archive, "엔비디아", until="2025-11-18").total == 0
 
 

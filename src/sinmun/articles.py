@@ -64,7 +64,8 @@ class Article:
     partial: bool = False  # True when the source gave only a summary (a feed entry)
     duplicate_of: str | None = None  # the original, when this is a near-duplicate (set by the store)
     # How `published` is known: "source" (the input said so), "page" (ingest --published),
-    # or "month"/"day" when inferred from dates the text names. None: no date.
+    # "month"/"day" when inferred from dates the text names, or "page-order" when a list
+    # page's neighbouring cards bound it (published on or after that date). None: no date.
     date_precision: str | None = None
     retracted_at: str | None = None  # when the newsroom retracted it: out of search and lists, never erased
     raw: str = ""  # the source record verbatim, so nothing is ever lost

@@ -178,6 +178,30 @@ def drop_page_outliers(inferred: list[str]) -> list[bool]:
     return [d is not None and abs((d - median).days) <= PAGE_OUTLIER_DAYS for d in days]
 
 
+def page_order_bounds(published: list[str | None]) -> list[str | None]:
+    """Dates for a newest-first list page's undated cards, from their dated neighbours.
+
+    `published` is the page's cards top to bottom (None: undated). When the dated
+    cards (at least two) run from newest to oldest, the page is newest first, and a
+    card lies between the dated card above it and the one below it: it gets the
+    older bound (published on or after it), or, below the last dated card, the one
+    above (on or before it). Otherwise nothing is bound (None everywhere).
+    """
+    dated = [(i, d) for i, d in enumerate(published) if d]
+    keys = [d[:10] for _, d in dated]
+    if len(dated) < 2 or any(newer < older for newer, older in zip(keys, keys[1:])):
+        return [None] * len(published)
+    bounds: list[str | None] = []
+    for i, day in enumerate(published):
+        if day:
+            bounds.append(None)
+            continue
+        below = next((d for j, d in dated if j > i), None)
+        above = next((d for j, d in reversed(dated) if j < i), None)
+        bounds.append(below or above)
+    return bounds
+
+
 def infer_date(text: str) -> tuple[str, str] | None:
     """A date for an article that has none, from the absolute dates its text names.
 

@@ -14,7 +14,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..analysis.dates import drop_page_outliers, infer_date
+from ..analysis.dates import drop_page_outliers, infer_date, page_order_bounds
 from ..articles import Article
 from ..errors import BadRequest
 from . import feed, html, jsonl, listpage
@@ -136,6 +136,11 @@ def read_bytes(data: bytes, source: str, format: str | None = None, published: s
         for article, keep in zip(dated, drop_page_outliers([a.published or "" for a in dated])):
             if not keep:
                 article.published = article.date_precision = None
+        # A card between two dated cards of a newest-first page lies between their dates.
+        cards = sorted(batch.articles, key=lambda a: a.position or 0)
+        for article, bound in zip(cards, page_order_bounds([a.published for a in cards])):
+            if bound:
+                article.published, article.date_precision = bound, "page-order"
     if not batch.articles and not batch.problems:
         batch.problems.append(Problem(source, None, f"no articles found (read as {fmt})", data, fmt))
     return batch

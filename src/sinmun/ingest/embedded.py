@@ -62,7 +62,7 @@ def html_text(value: str) -> str:
         return re.sub(r"<[^>]+>", " ", value).strip()
     for br in root.iter("br"):
         br.tail = "\n" + (br.tail or "")
-    for block in root.iter("p", "div", "li", "h2", "h3", "blockquote"):
+    for block in root.iter("p", "div", "li", "h1", "h2", "h3", "blockquote"):
         block.tail = "\n" + (block.tail or "")
     lines = (" ".join(line.split()) for line in root.text_content().split("\n"))
     return "\n".join(line for line in lines if line)

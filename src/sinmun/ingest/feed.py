@@ -12,25 +12,9 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 
 from ..articles import Article, make_article
+from .embedded import html_text
 from .furniture import clean_text
 from .refused import Refused
-
-
-def _text(fragment: str) -> str:
-    """Plain text of an HTML fragment, one paragraph a line."""
-    import lxml.html
-
-    if "<" not in fragment:
-        return fragment.strip()
-    try:
-        tree = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    except (ValueError, lxml.etree.ParserError):
-        return fragment.strip()
-    for br in tree.iter("br"):
-        br.tail = "\n" + (br.tail or "")
-    for block in tree.iter("p", "div", "li", "h1", "h2", "h3", "blockquote"):
-        block.tail = "\n" + (block.tail or "")
-    return "\n".join(line.strip() for line in tree.text_content().splitlines() if line.strip())
 
 
 def _iso(raw: str | None) -> str | None:
@@ -55,10 +39,10 @@ def read(text: str, source: str) -> Iterator[Article | Refused]:
         yield Refused(None, f"unreadable feed: {parsed.get('bozo_exception', 'not RSS or Atom')}")
         return
     for number, entry in enumerate(parsed.entries, start=1):
-        title = _text(entry.get("title", ""))
+        title = html_text(entry.get("title", ""))
         full = next((c.get("value", "") for c in entry.get("content", []) if c.get("value")), "")
         body_html = full or entry.get("summary", "")
-        body, byline = clean_text(_text(body_html))
+        body, byline = clean_text(html_text(body_html))
         record = entry.get("id") or entry.get("link") or f"entry {number}"
         if not title or not body:
             missing = "title" if not title else "text"

@@ -14,6 +14,7 @@ class ArticleHead(BaseModel):
     episode: int | None
     section: str | None
     published: str | None
+    date_precision: str | None = Field(None, description="How `published` is known (page-order: on or after it).")
 
 
 class Hit(ArticleHead):

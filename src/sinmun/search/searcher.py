@@ -388,7 +388,7 @@ class Searcher:
             found_by = [name for name, r in (("words", keyword), ("meaning", meaning)) if article_id in r.scores]
             hits.append(Hit(
                 id=article.id, title=article.title, series=article.series, episode=article.episode,
-                section=article.section, published=article.published,
+                section=article.section, published=article.published, date_precision=article.date_precision,
                 score=round(ranked.scores.get(article_id, 0.0), 4) if request.sort == "relevance" else 0.0,
                 snippet=make_snippet(article, offsets, highlight, stand_ins),
                 title_html=mark(article.title, offsets.get("title", []), highlight),

@@ -35,7 +35,8 @@ class ArticleListing(ArticleHead):
     def of(cls, article: Article) -> ArticleListing:
         lede = article.body[:LEDE_CHARS] + ("…" if len(article.body) > LEDE_CHARS else "")
         return cls(id=article.id, title=article.title, series=article.series, episode=article.episode,
-                   section=article.section, published=article.published, lede=lede)
+                   section=article.section, published=article.published, lede=lede,
+                   date_precision=article.date_precision)
 
 
 class ArticleList(BaseModel):
@@ -67,7 +68,8 @@ class ArticleRecord(BaseModel):
     encoding: str | None
     partial: bool = Field(description="The source gave only a summary (a feed entry).")
     duplicate_of: str | None = Field(description="The original, when this is a near-duplicate.")
-    date_precision: str | None = Field(description="source, page, day or month: how `published` is known.")
+    date_precision: str | None = Field(
+        description="source, page, day, month or page-order: how `published` is known.")
     retracted_at: str | None = Field(None, description="When the newsroom retracted it (out of search and lists).")
 
 

@@ -141,7 +141,8 @@ def events(article: Article) -> list[Event]:
     from ..analysis.dates import reference_day, resolve
 
     ref = reference_day(article.published)
-    if ref is None:
+    # A page-order date is a bound (on or after it), not the day: "8일" could be this month's or next.
+    if ref is None or article.date_precision == "page-order":
         return []
     return [
         Event(**event.to_dict(), part=part)
