@@ -117,3 +117,17 @@ def test_a_query_with_no_words_is_refused_not_answered_with_everything(server, q
     response = get(server, "/api/search", q=q)
     assert response.status_code == 400
     assert "no words" in response.json()["message"]
+
+
+def test_each_hit_says_why_it_ranks(server):
+    """The words of the query each result holds (as analysed: 엔비디아의 -> 엔비디아), or that it was
+    found by meaning; the search page shows the same."""
+    found = httpx.get(server + "/api/search", params={"q": "엔비디아의 수출 허용", "limit": 5}).json()
+    first = found["hits"][0]
+    assert first["matched"][:3] == ["엔비디아", "수출", "허용"] and first["found_by"][0] == "words"
+    for hit in found["hits"]:
+        assert set(hit["matched"]) <= {"엔비디아", "수출", "허용"}
+    meaning = httpx.get(server + "/api/search", params={"q": "동물도 의식이 있을까", "mode": "semantic"}).json()
+    assert all("words" not in h["found_by"] for h in meaning["hits"])
+    page = httpx.get(server + "/search", params={"q": "엔비디아의 수출 허용"}).text
+    assert "일치: 엔비디아, 수출, 허용" in page

@@ -72,9 +72,12 @@ def search(
         if hit.series:
             line.append(f"[{hit.series}{f'({hit.episode})' if hit.episode else ''}] ", style="cyan")
         line.append(hit.title, style="bold")
-        line.append(f"  {hit.section or ''} {hit.published or ''} {hit.id}", style="dim")
+        when = f"{hit.published} 이후" if hit.date_precision == "page-order" else hit.published or ""
+        line.append(f"  {hit.section or ''} {when} {hit.id}", style="dim")
         if hit.found_by == ["meaning"]:
             line.append("  (by meaning)", style="dim")
+        elif hit.matched:
+            line.append(f"  matched: {', '.join(hit.matched)}", style="dim")
         out.print(line)
         out.print(Text("     ") + marked(hit.snippet))
 

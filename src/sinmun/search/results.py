@@ -25,6 +25,8 @@ class Hit(ArticleHead):
     title_html: str = Field("", description="HTML-escaped title, the matched words in <mark>.")
     partial: bool = Field(False, description="Matched only some of the words.")
     found_by: list[str] = Field(default_factory=list, description='"words", "meaning" or both.')
+    matched: list[str] = Field(default_factory=list, description="The query's words (and related words searched "
+                               "for them) that the article holds, in the query's order: why it ranks.")
 
 
 class WordPair(BaseModel):

@@ -39,6 +39,7 @@ PROXIMITY_BOOST = 2.0
 # its words, any of which may be missing, the title weighing less than for keywords.
 # Chosen on the judgement sets (README, "Query planning").
 LONG_QUERY = 4
+MATCHED_SHOWN = 8  # words listed per result as why it ranks
 PREDICATE_TAGS = ("VV", "VA", "VC", "XSV", "XSA")
 QUESTION_WORDS = {"무엇", "뭐", "왜", "누구", "어디", "언제", "얼마", "몇", "어떻", "어떤", "무슨", "어느"}
 SENTENCE_FIELD_BOOSTS = {"title": 0.5, "lead": 0.3, "body": 1.0}
@@ -379,6 +380,9 @@ class Searcher:
         docs = self._docs(searcher, page)
         highlight = keyword.highlight | {t.text for t in terms if not t.compound}
         stand_ins = {w for forms in related.values() for w in forms} - {t.text for t in terms}
+        # Why each result ranks: the query's words it holds, as analysed (particles off), in order.
+        phrase_words = [t.text for p in parsed.phrases for t in self.analyzer.analyze(p) if not t.compound]
+        asked = list(dict.fromkeys([t.text for t in terms if not t.compound] + phrase_words + sorted(stand_ins)))
         hits = []
         for article_id in page:
             article = articles.get(article_id)
@@ -386,6 +390,7 @@ class Searcher:
                 continue
             offsets = decode_offsets(docs[article_id]["offsets"][0])
             found_by = [name for name, r in (("words", keyword), ("meaning", meaning)) if article_id in r.scores]
+            held = {o[0] for part in offsets.values() for o in part}
             hits.append(Hit(
                 id=article.id, title=article.title, series=article.series, episode=article.episode,
                 section=article.section, published=article.published, date_precision=article.date_precision,
@@ -394,6 +399,7 @@ class Searcher:
                 title_html=mark(article.title, offsets.get("title", []), highlight),
                 partial=article_id in keyword.partial and article_id not in meaning.scores,
                 found_by=found_by,
+                matched=[w for w in asked if w in held][:MATCHED_SHOWN],
             ))
         return SearchResults(
             query=unparse(parsed) if corrected_from else request.q, total=ranked.total, hits=hits, mode=mode,
