@@ -101,3 +101,12 @@ def test_a_long_text_is_analysed_in_pieces_with_offsets_and_positions_intact(ana
                zip(words, ["엔비디아", "수출", "늘", "파라마운트", "인수전", "뛰어들"] * 600))
     positions = [t.position for t in words]
     assert positions == sorted(positions) and len(set(positions)) == len(positions)
+
+
+def test_character_bigrams_are_the_second_lexical_view():
+    """Bigrams inside each normalised word (full-width folded, lower case); the index, the query and
+    the bm25-bigram baseline share this one function."""
+    from sinmun.analysis.korean import char_bigrams
+
+    assert char_bigrams("초거대ＡＩ 칩, 美") == ["초거", "거대", "대a", "ai", "칩", "美"]
+    assert char_bigrams("") == []

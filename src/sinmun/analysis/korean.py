@@ -213,6 +213,19 @@ class Aliases:
         return self.canonical.get(key)
 
 
+_WORD = re.compile(r"\w+")
+
+
+def char_bigrams(text: str) -> list[str]:
+    """Overlapping character bigrams inside each word of the normalised, lower-cased text
+    (a one-character word is itself): a second lexical view that needs no segmentation, so
+    it still matches where Kiwi splits a name or a new word its own way."""
+    out: list[str] = []
+    for word in _WORD.findall(normalize(text)[0].lower()):
+        out.extend([word] if len(word) == 1 else [word[i:i + 2] for i in range(len(word) - 1)])
+    return out
+
+
 def without_cues(text: str) -> str:
     """The text with its transcript cues blanked at the same length: offsets still point into it."""
     return TRANSCRIPT_CUE.sub(lambda m: " " * len(m.group()), text)

@@ -16,27 +16,16 @@ Both index title and body as one text; a query is tokenised the same way.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 
-from ..analysis.korean import normalize
+from ..analysis.korean import char_bigrams, normalize
 
 BASELINES = ("bm25-kiwi", "bm25-bigram")
 # Kiwi tags that carry content: nouns, predicates' stems, roots, foreign, numbers, hanja.
 CONTENT_TAGS = ("NNG", "NNP", "NNB", "NR", "NP", "XR", "SL", "SN", "SH", "MAG")
-_WORD = re.compile(r"\w+")
-
-
 def fold(text: str) -> str:
     """sinmun's analysis normalisation (NFC, width, quotes), lower case."""
     return normalize(text)[0].lower()
-
-
-def bigrams(text: str) -> list[str]:
-    out: list[str] = []
-    for word in _WORD.findall(fold(text)):
-        out.extend([word] if len(word) == 1 else [word[i:i + 2] for i in range(len(word) - 1)])
-    return out
 
 
 def content(tag: str) -> bool:
@@ -77,8 +66,8 @@ class BM25:
             self.tokenize: Callable[[str], list[str]] = kiwi
             corpus = kiwi.many(texts)
         else:
-            self.tokenize = bigrams
-            corpus = [bigrams(t) for t in texts]
+            self.tokenize = char_bigrams
+            corpus = [char_bigrams(t) for t in texts]
         # bm25s wants integer token ids: one vocabulary for documents and queries.
         self.vocab: dict[str, int] = {}
         encoded = [[self.vocab.setdefault(tok, len(self.vocab)) for tok in doc] for doc in corpus]

@@ -31,13 +31,14 @@ from typing import TYPE_CHECKING
 
 import tantivy
 
-from ..analysis.korean import Term
+from ..analysis.korean import Term, char_bigrams, without_cues
+from ..articles import PARTS
 from ..errors import Busy
 
 if TYPE_CHECKING:
     from ..derive import Item
 
-SCHEMA_VERSION = 6  # bump when fields or stored data change: the index is rebuilt
+SCHEMA_VERSION = 7  # bump when fields or stored data change: the index is rebuilt (7: grams)
 META_FILE = "sinmun-index.json"
 TEXT_FIELDS = ("title", "lead", "body")
 # Which article parts feed which index field, in order.
@@ -79,6 +80,8 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("id", stored=True, tokenizer_name="raw")
     for name in TEXT_FIELDS:
         sb.add_text_field(name, stored=False, tokenizer_name="raw", index_option="position")
+    # Character bigrams of the whole text (analysis.korean.char_bigrams): the second lexical view.
+    sb.add_text_field("grams", stored=False, tokenizer_name="raw", index_option="freq")
     sb.add_text_field("section", stored=False, tokenizer_name="raw", index_option="basic")
     sb.add_text_field("series", stored=False, tokenizer_name="raw", index_option="basic")
     sb.add_integer_field("day", stored=False, indexed=True, fast=True)
@@ -284,6 +287,11 @@ def document(item: Item) -> tantivy.Document:
             base += (max((t.position for t in terms), default=-1) + 1) + PART_GAP
         if tokens:
             doc.add_pre_tokenized_text(field, tantivy.PreTokenizedString(text="", tokens=tokens))
+    text = without_cues("\n".join(getattr(article, part) or "" for part in PARTS))
+    grams = [tantivy.Token(text=g, position=i, char_offset_from=0, char_offset_to=0)
+             for i, g in enumerate(char_bigrams(text))]
+    if grams:
+        doc.add_pre_tokenized_text("grams", tantivy.PreTokenizedString(text="", tokens=grams))
     if article.section:
         doc.add_text("section", article.section)
     if article.series:

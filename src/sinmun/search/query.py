@@ -15,7 +15,7 @@ from datetime import date
 
 import tantivy
 
-from ..analysis.korean import Term, normalize
+from ..analysis.korean import Term, char_bigrams, normalize
 from ..errors import BadRequest
 
 Q = tantivy.Query
@@ -96,6 +96,14 @@ def any_field(schema: tantivy.Schema, forms: set[str], related: dict[str, float]
     if not others:
         return own
     return Q.disjunction_max_query([own] + [any_of([form], weight) for form, weight in sorted(others.items())])
+
+
+def gram_query(schema: tantivy.Schema, text: str) -> tantivy.Query | None:
+    """Any of the text's character bigrams in the `grams` field, each once (BM25 over bigrams)."""
+    grams = sorted(set(char_bigrams(text)))
+    if not grams:
+        return None
+    return Q.boolean_query([(Occur.Should, Q.term_query(schema, "grams", g)) for g in grams])
 
 
 def word_clauses(terms: list[Term]) -> list[set[str]]:
