@@ -213,7 +213,7 @@ def test_keywords_still_put_the_article_with_every_word_first(question_archive):
 
 
 def test_what_counts_as_a_sentence(seed_archive):
-    from sinmun.search.searcher import is_sentence
+    from sinmun.search.planning import is_sentence
 
     analyzer = seed_archive.analyzer
     for q in ("나로호 발사가 미뤄진 이유는 무엇인가", "미국에서 만든 첫 AI 칩", "이번 파업의 원인은 임금 문제이다.",

@@ -21,6 +21,7 @@ from ..errors import BadRequest
 from ..store import Store
 from .index import SearchIndex, decode_offsets
 from .params import SearchParams
+from .planning import GRAM_WEIGHT, LONG_QUERY, SENTENCE_FIELD_BOOSTS, is_sentence
 from .query import ParsedQuery, any_field, gram_query, parse_day, parse_query, phrase_query, unparse, word_clauses
 from .results import FacetValue, Hit, SearchResults, WordPair
 from .snippets import make_snippet, mark
@@ -34,20 +35,7 @@ Occur = tantivy.Occur
 
 FALLBACK_BELOW = 3
 PROXIMITY_BOOST = 2.0
-# A query of this many words with a verb, an adjective or a question word is a
-# sentence (a question, a claim), not a list of keywords: it ranks by BM25 over all
-# its words, any of which may be missing, the title weighing less than for keywords.
-# Chosen on the judgement sets (README, "Query planning").
-LONG_QUERY = 4
 MATCHED_SHOWN = 8  # words listed per result as why it ranks
-# The character-bigram view's weight beside the words, for long queries (the sentence plan).
-# Chosen on the development sets (hybrid nDCG@10 at 0 / 0.25 / 0.5 / 1 / 2): Wikinews questions
-# 0.957 / 0.974 / 0.979 / 0.980 / 0.978, KLUE neutral 0.935 / 0.950 / 0.954 / 0.951 / 0.948,
-# KLUE entailment 0.978 / 0.980 / 0.980 / 0.980 / 0.980.
-GRAM_WEIGHT = 0.5
-PREDICATE_TAGS = ("VV", "VA", "VC", "XSV", "XSA")
-QUESTION_WORDS = {"무엇", "뭐", "왜", "누구", "어디", "언제", "얼마", "몇", "어떻", "어떤", "무슨", "어느"}
-SENTENCE_FIELD_BOOSTS = {"title": 0.5, "lead": 0.3, "body": 1.0}
 # Related words: Kiwi neighbours of a query word, kept when their (centred) cosine
 # reaches EXPAND_MIN and the archive uses them; they weigh EXPAND_BOOST of the word.
 EXPAND_MIN = 0.45
@@ -462,17 +450,6 @@ class Searcher:
         out["entity"] = [FacetValue(value=v, type=t, count=n)
                          for v, t, n in self.store.entities.facet(ids, FACET_VALUES)]
         return {k: v for k, v in out.items() if v}
-
-
-def is_sentence(tags: list[str], terms: list[Term]) -> bool:
-    """Whether a query is written as a sentence: enough words, and a predicate (a verb,
-    an adjective, 이다, 하다 after a noun, a final ending) or a question word among Kiwi's
-    `tags` of it. `빅테크의 자체 칩 개발 경쟁` is keywords (all must match);
-    `미국에서 만든 첫 AI 칩` and `나로호 발사가 미뤄진 이유는 무엇인가` are sentences."""
-    if len(word_clauses(terms)) < LONG_QUERY:
-        return False
-    return (any(tag == "EF" or tag.startswith(PREDICATE_TAGS) for tag in tags)
-            or any(t.text in QUESTION_WORDS for t in terms))
 
 
 def fuse(keyword: Ranked, meaning: Ranked) -> Ranked:
