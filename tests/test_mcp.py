@@ -130,3 +130,18 @@ def test_the_archive_answers_the_same_through_every_face(seed_db, seed_archive):
             return (await client.call_tool("search", {"q": "반도체"})).structured_content
 
     assert [h["id"] for h in run(session())["hits"]] == [h["id"] for h in cli["hits"]]
+
+
+def test_assistants_share_the_search_limit(seed_db, tmp_path):
+    """/mcp counts against the per-address search limit: a client looping on it gets 429 with Retry-After."""
+    db = tmp_path / "limited.db"
+    shutil.copy(seed_db, db)
+    running = Server(db, "--workers", "1", "--search-rate", "0.5")
+    try:
+        call = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+        headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+        statuses = [httpx.post(running.base + "/mcp", json=call, headers=headers, timeout=30) for _ in range(3)]
+        limited = [r for r in statuses if r.status_code == 429]
+        assert limited and "Retry-After" in limited[0].headers and "MCP requests" in limited[0].json()["message"]
+    finally:
+        running.stop()

@@ -121,7 +121,7 @@ def create_app(archive: Archive, index_in_background: bool = True, settings: Set
 
 def mcp_over_http(app: FastAPI, archive: Archive, settings: Settings) -> MCPServer:
     """The MCP tools at /mcp (streamable HTTP, stateless: any worker process answers any request),
-    behind the same read access as the API."""
+    behind the same read access and per-address limit as the API's searches."""
     from mcp.server.streamable_http_manager import StreamableHTTPASGIApp
     from mcp.server.transport_security import TransportSecuritySettings
 
@@ -139,6 +139,8 @@ def mcp_over_http(app: FastAPI, archive: Archive, settings: Settings) -> MCPServ
             request = Request(scope)
             try:
                 principal(archive, request.headers.get("authorization"), "read", not settings.private)
+                # An assistant's calls are searches and reads: limited per address like /api/search.
+                app.state.search_limit.take(request.client.host if request.client else "?", "MCP requests")
             except SinmunError as exc:
                 await error_response(request, exc.status, str(exc), error_headers(exc))(scope, receive, send)
                 return
