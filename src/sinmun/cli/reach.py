@@ -24,8 +24,10 @@ def export(
     out: Annotated[Path | None, typer.Option("--out", help="Write here (its suffix picks the format when "
                                              "--format is not given); default: standard output.")] = None,
 ) -> None:
-    """Export every article a search matches, with every stored field: JSON Lines, CSV for
-    Excel (UTF-8 with a BOM, formulas neutralised) or Parquet. Streamed: memory stays flat."""
+    """Export every article a search matches, with every stored field.
+
+    JSON Lines, CSV for Excel (UTF-8 with a BOM, formulas neutralised) or Parquet;
+    streamed, so memory stays flat however many articles match."""
     from ..service.export import Export
 
     suffix = out.suffix.lstrip(".").lower() if out else ""
@@ -53,9 +55,11 @@ def export(
 @app.command()
 @friendly
 def mcp(db: DbOption = DEFAULT_DB) -> None:
-    """Serve the archive to an AI assistant over MCP on standard input and output (the assistant
-    starts this command). Tools: search, read_article, list_stories, read_story, trends,
-    entity_network, export; resources: article://{id}. `sinmun serve` answers MCP at /mcp too."""
+    """Serve the archive to an AI assistant over MCP (stdio).
+
+    The assistant starts this command. Tools: search, read_article, list_stories,
+    read_story, trends, entity_network, export; resources: article://{id}.
+    `sinmun serve` answers MCP at /mcp too."""
     from ..assistant import build
     from ..service.maintenance import catch_up_if_free
 

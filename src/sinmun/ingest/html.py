@@ -182,7 +182,10 @@ def read(text: str, source: str) -> Iterator[Article | Refused]:
     held = container_text(tree)
     if found and len(found.body) > max(MIN_BODY_CHARS, 1.3 * len(body)):
         body, dateline_byline = clean_text(found.body, found.title)
-    elif held and len(held) >= max(MIN_BODY_CHARS, 0.5 * len(body)):  # a known container is precise
+    # A known container is precise, unless it holds far more than the article the extractor
+    # found (a wrapper that also holds related-article lists and captions).
+    elif held and len(held) >= max(MIN_BODY_CHARS, 0.5 * len(body)) and (
+            len(body) < MIN_BODY_CHARS or len(held) <= 1.3 * len(body)):
         body, dateline_byline = clean_text(held, h1)
     elif body:
         body = recover_lead(tree, body, h1)
