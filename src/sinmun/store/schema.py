@@ -146,4 +146,9 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX audit_article ON audit (article_id);
     """,
+    # 9: counting the live articles (every list's total) by index: since retractions (8) the
+    # count read every row, bodies and all (17 ms at 10,000 articles, on every list and page)
+    """
+    CREATE INDEX articles_live ON articles (seq) WHERE retracted_at IS NULL;
+    """,
 ]
