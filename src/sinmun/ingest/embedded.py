@@ -60,6 +60,11 @@ def html_text(value: str) -> str:
         root = lxml.html.fragment_fromstring(value, create_parent="div")
     except (ValueError, lxml.etree.ParserError):
         return re.sub(r"<[^>]+>", " ", value).strip()
+    return element_text(root)
+
+
+def element_text(root) -> str:
+    """Paragraph text of a parsed element, a line a block or a `<br>` (the element is changed)."""
     for br in root.iter("br"):
         br.tail = "\n" + (br.tail or "")
     for block in root.iter("p", "div", "li", "h1", "h2", "h3", "blockquote"):

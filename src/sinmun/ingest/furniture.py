@@ -69,8 +69,8 @@ def clean_text(text: str, title: str | None = None) -> tuple[str, str | None]:
             continue
         if not line or _STAMP.match(line):
             continue
-        if _BYLINE_LINE.match(line):
-            byline = byline or _BYLINE_LINE.match(line).group(1)  # type: ignore[union-attr]
+        if only_byline := _BYLINE_LINE.match(line):
+            byline = byline or only_byline.group(1)
             continue
         if _BOILERPLATE.search(line):
             credited = _CREDITED.search(line)
@@ -102,8 +102,8 @@ def _without_notices(lines: list[str]) -> list[str]:
 def _without_signoff(lines: list[str], byline: str | None) -> tuple[str, str | None]:
     """A sign-off near the end ("김하늘 기자 sky@...", "한빛방송 뉴스 김민지입니다.") closes the text;
     what follows it on the page (e-mail, sidebars merged in by table layouts) is not article text."""
-    if lines and _SIGNATURE.match(lines[-1]):
-        byline = byline or _SIGNATURE.match(lines[-1]).group(1)  # type: ignore[union-attr]
+    if lines and (signature := _SIGNATURE.match(lines[-1])):
+        byline = byline or signature.group(1)
         lines = lines[:-1]
     for i in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
         m = _SIGNOFF.search(lines[i]) or _ON_AIR_SIGNOFF.search(lines[i])

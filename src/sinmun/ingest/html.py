@@ -9,12 +9,13 @@ reporter e-mail lines) is stripped here.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Iterator
 
 from ..articles import Article, make_article, parse_published
-from .embedded import find_article, html_text, unescaped
+from .embedded import element_text, find_article, unescaped
 from .furniture import clean_text
 from .refused import Refused
 
@@ -95,19 +96,18 @@ CONTAINERS = ('//*[@id="dic_area"]', '//*[@id="articleBodyContents"]', '//*[@id=
 # Inside a container, photo captions and scripts are not text.
 NOT_TEXT = ('figure', 'figcaption', 'script', 'style', '*[contains(@class, "end_photo_org")]',
             '*[contains(@class, "img_desc")]', '*[contains(@class, "caption")]')
+NOT_TEXT_XPATH = " | ".join(f".//{n}" for n in NOT_TEXT)
 
 
 def container_text(tree) -> str:
     """The paragraphs of the largest known article container, captions left out."""
-    import lxml.html
-
     best = ""
     for xpath in CONTAINERS:
         for element in tree.xpath(xpath):
-            copy = lxml.html.fromstring(lxml.html.tostring(element, encoding="unicode"))
-            for unwanted in copy.xpath(" | ".join(f".//{n}" for n in NOT_TEXT)):
+            held = copy.deepcopy(element)  # the page's tree stays whole for the rest of the reader
+            for unwanted in held.xpath(NOT_TEXT_XPATH):
                 unwanted.drop_tree()
-            text = html_text(lxml.html.tostring(copy, encoding="unicode"))
+            text = element_text(held)
             best = text if len(text) > len(best) else best
     return best
 

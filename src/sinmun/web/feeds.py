@@ -20,7 +20,7 @@ from .. import __version__
 from ..errors import BadRequest
 from ..service import Archive, queries
 from ..service.models import ArticleListing
-from ..service.params import ListParams, SearchParams
+from ..service.params import ListParams
 from .api import reader, searches
 
 ATOM = "application/atom+xml; charset=utf-8"
@@ -52,8 +52,10 @@ def when(value: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=KST)
 
 
-def atom(request: Request, title: str, page: str, items: list[ArticleListing], subtitle: str = "") -> Response:
-    """An Atom document of `items` (newest first), linking the page it follows and itself."""
+def atom(request: Request, title: str, page: str, ids: list[str], subtitle: str = "",
+         summaries: dict[str, str] | None = None) -> Response:
+    """An Atom document of the articles `ids` (newest first), linking the page it follows and itself;
+    each entry's summary is its lede, or the search snippet given in `summaries`."""
     base = str(request.base_url).rstrip("/")
     feed = FeedGenerator()
     feed.id(base + str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""))
@@ -63,10 +65,10 @@ def atom(request: Request, title: str, page: str, items: list[ArticleListing], s
     feed.link(href=base + page, rel="alternate", type="text/html")
     feed.link(href=str(request.url), rel="self", type="application/atom+xml")
     feed.generator("sinmun", version=__version__)
-    full = queries.get_articles(archive_of(request), [a.id for a in items])
+    full = queries.get_articles(archive_of(request), ids)
     newest = None
-    for item in reversed(items):  # feedgen puts each new entry first
-        article = full.get(item.id)
+    for article_id in reversed(ids):  # feedgen puts each new entry first
+        article = full.get(article_id)
         if article is None:
             continue
         moment = when(article.published) or when(article.ingested_at) or datetime.now(UTC)
@@ -78,14 +80,14 @@ def atom(request: Request, title: str, page: str, items: list[ArticleListing], s
         entry.link(href=f"{base}/articles/{article.id}", rel="alternate", type="text/html")
         entry.published(moment)
         entry.updated(changed)
-        entry.summary(item.lede)
+        entry.summary((summaries or {}).get(article.id) or ArticleListing.of(article).lede)
         entry.content(article.body, type="text")
         if article.byline:
             entry.author(name=article.byline)
         if article.section:
             entry.category(term=article.section)
     feed.updated(newest or datetime.now(UTC))
-    if not items:
+    if not full:
         feed.author(name="sinmun")  # Atom needs an author on the feed when no entry has one
     return Response(feed.atom_str(pretty=True), media_type=ATOM)
 
@@ -93,33 +95,32 @@ def atom(request: Request, title: str, page: str, items: list[ArticleListing], s
 @router.get("/latest")
 def latest(request: Request) -> Response:
     listed = queries.articles(archive_of(request), ListParams(limit=ENTRIES))
-    return atom(request, "최신 기사", "/", listed.articles)
+    return atom(request, "최신 기사", "/", [a.id for a in listed.articles])
 
 
 @router.get("/sections/{name:path}")
 def section(request: Request, name: str) -> Response:
     listed = queries.articles(archive_of(request), ListParams(section=name, limit=ENTRIES))
-    return atom(request, name, feed_page("sections", name), listed.articles)
+    return atom(request, name, feed_page("sections", name), [a.id for a in listed.articles])
 
 
 @router.get("/series/{name:path}")
 def series(request: Request, name: str) -> Response:
     listed = queries.articles(archive_of(request), ListParams(series=name, limit=ENTRIES))
-    return atom(request, name, feed_page("series", name), listed.articles)
+    return atom(request, name, feed_page("series", name), [a.id for a in listed.articles])
 
 
 @router.get("/stories/{story_id}")
 def story(request: Request, story_id: str) -> Response:
     found = queries.story(archive_of(request), story_id)
-    members = queries.get_articles(archive_of(request), [t.id for t in found.timeline])
-    newest_first = [ArticleListing.of(members[t.id]) for t in reversed(found.timeline) if t.id in members]
+    newest_first = [t.id for t in reversed(found.timeline)]
     return atom(request, found.title, f"/stories/{found.id}", newest_first[:ENTRIES], "이어지는 이야기")
 
 
 @router.get("/entities/{name}")
 def entity(request: Request, name: str) -> Response:
     found = queries.entity(archive_of(request), name, ENTRIES)
-    return atom(request, name, feed_page("entities", name), found.articles)
+    return atom(request, name, feed_page("entities", name), [a.id for a in found.articles])
 
 
 @router.get("/search", dependencies=[Depends(searches)])
@@ -130,11 +131,10 @@ def search(request: Request) -> Response:
     params = search_params(request, 1).model_copy(update={"sort": "date", "limit": ENTRIES, "facets": False})
     if not params.q.strip():
         raise BadRequest("give q: the words to follow")
-    results = queries.search(archive_of(request), SearchParams(**params.model_dump()))
-    items = [ArticleListing(**h.model_dump(include=set(ArticleListing.model_fields) - {"lede"}),
-                            lede=strip_marks(h.snippet)) for h in results.hits]
+    results = queries.search(archive_of(request), params)
     page = "/search?" + urlencode({k: v for k, v in request.query_params.items()})
-    return atom(request, f"'{params.q}' 검색", page, items)
+    return atom(request, f"'{params.q}' 검색", page, [h.id for h in results.hits],
+                summaries={h.id: strip_marks(h.snippet) for h in results.hits})
 
 
 def feed_page(kind: str, name: str) -> str:

@@ -72,12 +72,19 @@ def _pager(request: Request, page: int, total: int, size: int) -> dict:
 
 
 def _listing_page(request: Request, heading: str, section: str | None = None, series: str | None = None,
-                  **extra):
+                  arrivals: bool = False, **extra):
     page = _page_number(request)
-    listed = queries.articles(archive_of(request), ListParams(section=section, series=series, limit=PAGE,
-                                                              offset=(page - 1) * PAGE))
+    archive = archive_of(request)
+    listed = queries.articles(archive, ListParams(section=section, series=series, limit=PAGE,
+                                                  offset=(page - 1) * PAGE))
     if (section or series) and not listed.total:
         return error_page(request, 404, f"'{section or series}'에 해당하는 기사가 없습니다.")
+    if arrivals and page == 1:
+        # What came in last leads the page when it is not already the page's newest (an undated list
+        # page stored beside a dated archive sorts below it; the newsroom still wants it seen first).
+        arrived = queries.articles(archive, ListParams(limit=ARRIVALS, order="arrived")).articles
+        newest = listed.articles[:ARRIVALS]
+        extra["arrivals"] = arrived if [a.id for a in arrived] != [a.id for a in newest] else []
     return render(request, "list.html", title=heading, heading=heading, articles=listed.articles,
                   total=listed.total, series_view=bool(series), pager=_pager(request, page, listed.total, PAGE),
                   **extra)
@@ -87,13 +94,8 @@ def _listing_page(request: Request, heading: str, section: str | None = None, se
 def home(request: Request):
     archive = archive_of(request)
     top = queries.stories(archive, StoryParams(limit=5, min_size=2)).stories
-    # What came in last leads the page when it is not already the page's newest (an undated list page
-    # stored beside a dated archive sorts below it by date; the newsroom still wants it seen first).
-    arrived = queries.articles(archive, ListParams(limit=ARRIVALS, order="arrived")).articles
-    newest = queries.articles(archive, ListParams(limit=ARRIVALS)).articles
-    arrivals = arrived if [a.id for a in arrived] != [a.id for a in newest] and _page_number(request) == 1 else []
-    return _listing_page(request, "최신 기사", top_stories=top, rising=queries.rising(archive, 7, 8).entities,
-                         feed=feed_url("latest"), arrivals=arrivals)
+    return _listing_page(request, "최신 기사", arrivals=True, top_stories=top,
+                         rising=queries.rising(archive, 7, 8).entities, feed=feed_url("latest"))
 
 
 @router.get("/trends", response_class=HTMLResponse)
