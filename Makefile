@@ -9,7 +9,7 @@ SEED := ../shared/seed/000_ed974366ffe0647b.txt
 DEMO_INPUTS := $(wildcard ../shared/data/ko_wikinews_dev.jsonl.gz) $(SEED)
 ASSETS := src/sinmun/web/static/vendor/swagger-ui-bundle.js
 
-.PHONY: install demo test lint bench chromium wrk clean
+.PHONY: install demo test lint bench chromium postgresql wrk clean
 
 install: $(VENV)/.installed $(ASSETS)
 
@@ -31,6 +31,12 @@ apt = @command -v $(1) >/dev/null 2>&1 || { \
 chromium:  # the browser tests
 	$(call apt,chromium,chromium)
 
+postgresql:  # the PostgreSQL store's tests start a throwaway cluster of their own (tests/conftest.py)
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { \
+	  echo "installing Debian's postgresql"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
+
 wrk:  # the bench's load generator
 	$(call apt,wrk,wrk)
 
@@ -42,7 +48,7 @@ lint: install
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/mypy
 
-test: install chromium lint
+test: install chromium postgresql lint
 	$(PY) -m pytest
 
 bench: install wrk

@@ -50,7 +50,7 @@ class Ran:
     stderr: str
 
 
-def run_cli(*args: str, db: Path | None = None, check: bool = False) -> Ran:
+def run_cli(*args: str, db: Path | str | None = None, check: bool = False) -> Ran:
     """Run a `sinmun` command line in this process, as the installed command would."""
     argv = [*args] + (["--db", str(db)] if db is not None else [])
     out, err = io.StringIO(), io.StringIO()
@@ -62,18 +62,73 @@ def run_cli(*args: str, db: Path | None = None, check: bool = False) -> Ran:
     return ran
 
 
-def run_process(*args: str, db: Path | None = None, check: bool = False, **kwargs) -> subprocess.CompletedProcess:
-    """Run the installed `sinmun` command in a process of its own."""
+def run_process(*args: str, db: Path | str | None = None, check: bool = False, env_extra: dict | None = None,
+                **kwargs) -> subprocess.CompletedProcess:
+    """Run the installed `sinmun` command in a process of its own (`env_extra`: more environment)."""
     cmd = [str(SINMUN), *args] + (["--db", str(db)] if db is not None else [])
-    proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"}, timeout=300,
-                          **kwargs)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "COLUMNS": "200", **(env_extra or {})}, **kwargs)
     if check and proc.returncode != 0:
         raise AssertionError(f"{cmd} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc
 
 
-def cli_json(*args: str, db: Path) -> dict:
+def cli_json(*args: str, db: Path | str) -> dict:
     return json.loads(run_cli(*args, "--json", db=db, check=True).stdout)
+
+
+def _postgres_bin(program: str) -> str | None:
+    if path := shutil.which(program):
+        return path
+    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{program}"))  # where Debian puts them
+    return str(found[-1]) if found else None
+
+
+@pytest.fixture(scope="session")
+def postgres() -> str:
+    """A PostgreSQL server for the suite: $SINMUN_TEST_PG (an address whose user may create
+    databases), else a throwaway cluster of our own (initdb in a temporary folder, a free
+    port on 127.0.0.1, stopped when the suite ends). Yields the address without a database."""
+    if given := os.environ.get("SINMUN_TEST_PG"):
+        yield given.rstrip("/") + "/"
+        return
+    initdb, pg_ctl = _postgres_bin("initdb"), _postgres_bin("pg_ctl")
+    if not initdb or not pg_ctl:
+        pytest.fail("PostgreSQL is not installed (make test installs Debian's postgresql)")
+    folder = Path(tempfile.mkdtemp(prefix="sinmun-pg-"))
+    # PostgreSQL refuses to run as root: as root (CI), the cluster belongs to Debian's postgres user.
+    as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if as_user:
+        folder.chmod(0o755)
+        shutil.chown(folder, "postgres")
+    data, port = folder / "data", free_port()
+    subprocess.run([*as_user, initdb, "-D", str(data), "-A", "trust", "-U", "sinmun", "--no-locale", "-E", "UTF8"],
+                   check=True, capture_output=True)
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+    subprocess.run([*as_user, pg_ctl, "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start"],
+                   check=True, capture_output=True)
+    try:
+        yield f"postgresql://sinmun@127.0.0.1:{port}/"
+    finally:
+        subprocess.run([*as_user, pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop"], capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+_databases = iter(range(1, 1_000_000))
+
+
+def fresh_database(postgres: str) -> str:
+    """The address of a new, empty database on the suite's server (sinmun makes its tables)."""
+    return f"{postgres}t{os.getpid()}_{next(_databases)}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request, tmp_path, monkeypatch) -> str:
+    """A new, empty store: a SQLite file, then a PostgreSQL database (its server's files in tmp_path)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "store.db")
+    monkeypatch.setenv("SINMUN_HOME", str(tmp_path))
+    return fresh_database(request.getfixturevalue("postgres"))
 
 
 @pytest.fixture(scope="session")
@@ -155,14 +210,14 @@ def free_port() -> int:
 class Server:
     """`sinmun serve` in a process of its own on a free port of 127.0.0.1."""
 
-    def __init__(self, db: Path, *extra: str) -> None:
+    def __init__(self, db: Path | str, *extra: str, env_extra: dict | None = None) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         # Its log goes to a file: a pipe nobody reads fills up (an access-log line a request) and stalls it.
         self.log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
         self.proc = subprocess.Popen(
             [str(SINMUN), "serve", "--db", str(db), "--host", "127.0.0.1", "--port", str(self.port), *extra],
-            stdout=self.log, stderr=subprocess.STDOUT, text=True)
+            stdout=self.log, stderr=subprocess.STDOUT, text=True, env={**os.environ, **(env_extra or {})})
         deadline = time.monotonic() + 60
         while True:
             try:

@@ -24,10 +24,11 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[
-    Path, typer.Option("--db", envvar="SINMUN_DB", help="SQLite file (default $SINMUN_DB, else ./sinmun.db).")
+    str, typer.Option("--db", envvar="SINMUN_DB",
+                      help="SQLite file or postgresql:// address (default $SINMUN_DB, else ./sinmun.db).")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
-DEFAULT_DB = Path("sinmun.db")
+DEFAULT_DB = "sinmun.db"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -80,7 +81,7 @@ def emit(data: BaseModel | list | dict) -> None:
 _opened: list[Archive] = []  # closed when the command ends (in-process runs leave nothing open)
 
 
-def open_archive(db: Path, create: bool = False) -> Archive:
+def open_archive(db: str | Path, create: bool = False) -> Archive:
     archive = Archive(db, create=create)
     _opened.append(archive)
     return archive

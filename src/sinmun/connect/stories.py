@@ -77,6 +77,8 @@ class Connector:
         store.stories.clear()
 
     def write(self, store: Store, items: list[Item]) -> None:
+        # The caches hold for one batch: between batches another server may write these tables.
+        self._total, self._df = None, {}
         for item in items:
             if item.article is None:
                 store.entities.replace(item.change.article_id, [])

@@ -88,8 +88,11 @@ class Follower:
                 writer.clear()
             with self.store.transaction():
                 for consumer in self.consumers:
-                    if positions[consumer.name] == 0:
+                    # Read again under the store's writer lock: a server sharing the store
+                    # (PostgreSQL) may have derived these tables meanwhile.
+                    if rebuild or self.store.changes.position(consumer.name, self.fingerprint) == 0:
                         consumer.reset(self.store)
+                        self.store.changes.advance(consumer.name, 0, self.fingerprint)
             start = min(positions.values())
             total = self.store.changes.count_since(start)
             done = 0
@@ -131,6 +134,9 @@ class Follower:
     def _write_store(self, items: list[Item], positions: dict[str, int], last: int) -> None:
         with self.store.transaction():
             for consumer in self.consumers:
+                # Where the store says this consumer is, read under the writer lock: another
+                # server's follower (a shared PostgreSQL store) may have written some of the batch.
+                positions[consumer.name] = self.store.changes.position(consumer.name, self.fingerprint)
                 if positions[consumer.name] >= last:
                     continue
                 consumer.write(self.store, [i for i in items if i.change.seq > positions[consumer.name]])

@@ -9,13 +9,14 @@ several threads at once).
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from ..ingest.quarantine import Quarantine
-from ..store import Store, open_store
+from ..store import Store, is_postgres, open_store
 
 if TYPE_CHECKING:  # importing these for real loads Tantivy and Kiwi
     from ..analysis.korean import Aliases, Analyzer
@@ -28,12 +29,35 @@ if TYPE_CHECKING:  # importing these for real loads Tantivy and Kiwi
 T = TypeVar("T")
 
 
-class Archive:
-    """One sinmun archive: a store file and, beside it, its index and quarantine folders."""
+# Where a process keeps its own files when the store is PostgreSQL: each server has its
+# own search index (it follows the shared store's change log), quarantine and token key.
+HOME_ENV = "SINMUN_HOME"
 
-    def __init__(self, db: str | Path, create: bool = False) -> None:
-        self.db_path = Path(db)
-        first = open_store(self.db_path, create=create)  # creates and migrates the file once
+
+def local_base(db: str | Path, home: str | Path | None = None) -> Path:
+    """The path this process's own files are named from: `news.db` -> `news.index/`, `news.quarantine/`.
+
+    For a SQLite file, the file itself (they live beside it). For a PostgreSQL address,
+    the database's name in `home` (default $SINMUN_HOME, else the working folder).
+    """
+    if not is_postgres(db):
+        return Path(db)
+    from psycopg.conninfo import conninfo_to_dict
+
+    name = str(conninfo_to_dict(str(db)).get("dbname") or "sinmun")
+    return Path(home or os.environ.get(HOME_ENV) or ".") / name
+
+
+class Archive:
+    """One sinmun archive: a store (a SQLite file or a PostgreSQL database) and this process's
+    index and quarantine folders (beside the file, or in $SINMUN_HOME)."""
+
+    def __init__(self, db: str | Path, create: bool = False, home: str | Path | None = None) -> None:
+        self.target = str(db)
+        self.db_path = local_base(db, home)
+        if is_postgres(db):
+            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        first = open_store(self.target, create=create)  # creates and migrates the store once
         self._local = threading.local()
         self._local.store = first
         self._stores: list[Store] = [first]
@@ -47,7 +71,7 @@ class Archive:
         """This thread's connection to the store."""
         store = getattr(self._local, "store", None)
         if store is None:
-            store = open_store(self.db_path, create=False)
+            store = open_store(self.target, create=False)
             self._local.store = store
             with self._lock:
                 self._stores.append(store)

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from .. import __version__
 from ..errors import BadRequest, Conflict, NotFound
-from ..store import now_iso
+from ..store import is_postgres, now_iso
 from .access import secret_path
 from .archive import Archive
 
@@ -63,8 +63,11 @@ def backup(archive: Archive, dest: Path, wait: float = 60.0) -> BackupReport:
     return report
 
 
-def restore(source: Path, db: Path) -> BackupReport:
+def restore(source: Path, db: str | Path) -> BackupReport:
     """Put the backup in `source` in place as the archive `db` (which must not exist yet)."""
+    if is_postgres(db):
+        raise BadRequest("a PostgreSQL store is restored with pg_restore (from the backup's dump), "
+                         "then `sinmun reindex` on each server")
     source, db = Path(source), Path(db)
     try:
         manifest = json.loads((source / MANIFEST).read_text(encoding="utf-8"))

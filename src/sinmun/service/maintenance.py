@@ -87,7 +87,7 @@ def check(archive: Archive) -> CheckReport:
     from ..search.index import SCHEMA_VERSION, read_meta
 
     store = archive.store
-    problems = store.articles.integrity()
+    problems = store.integrity()
     content_ids = store.articles.content_ids()
     for stored in store.articles.iter_all():
         if article_id(stored.headline, stored.full_text()) != content_ids.get(stored.id):

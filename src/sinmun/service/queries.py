@@ -223,6 +223,6 @@ def series(archive: Archive) -> list[NameCount]:
 
 
 def stats(archive: Archive) -> Stats:
-    path = archive.db_path
-    return Stats(db=str(path), schema_version=archive.store.schema_version, **archive.store.articles.stats(),
-                 bytes=path.stat().st_size if path.exists() else 0)
+    store = archive.store
+    return Stats(db=store.location, schema_version=store.schema_version, **store.articles.stats(),
+                 bytes=store.size())

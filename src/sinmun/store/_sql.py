@@ -1,12 +1,18 @@
-"""Small helpers shared by the SQLite parts of the store."""
+"""What the parts of the store share: the connection they write SQL to, and small helpers.
+
+The parts (`articles.py`, `changes.py`, ...) are written once, in SQL that SQLite and
+PostgreSQL both run, against a `Database`: SQLite's own connection, or `postgres.py`'s
+wrapper, which takes the same `?` and `:name` parameters. What the two engines spell
+differently is asked of the connection (`cross_join`), never tested for by name.
+"""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 from ..articles import ARTICLE_FIELDS, Article
 
@@ -17,11 +23,31 @@ CHUNK = 500
 _ARTICLE_COLUMNS = set(ARTICLE_FIELDS) | {"raw"}
 
 
+class Database(Protocol):
+    """One connection, as the parts of the store use it. Rows answer `row[0]`, `row["name"]`,
+    `row.keys()` and `dict(row)`, like `sqlite3.Row`."""
+
+    # How to join a small driving table to a large one in that order: SQLite's CROSS JOIN
+    # fixes the order of the loop (its planner otherwise scans the wide articles table);
+    # PostgreSQL plans joins by itself and has no CROSS JOIN ... ON.
+    cross_join: str
+
+    # A cursor: fetchone(), fetchall(), iteration, rowcount.
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ..., /) -> Any: ...
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]], /) -> Any: ...
+
+
+class SQLiteConnection(sqlite3.Connection):
+    """SQLite's connection, as a `Database`."""
+
+    cross_join = "CROSS JOIN"
+
+
 def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-def to_article(row: sqlite3.Row) -> Article:
+def to_article(row: Any) -> Article:
     data = {k: row[k] for k in row.keys() if k in _ARTICLE_COLUMNS}
     data["partial"] = bool(data.get("partial"))
     return Article(**data)
@@ -46,15 +72,15 @@ def marks(items: list) -> str:
 
 
 @contextmanager
-def picked(db: sqlite3.Connection, ids: list[str]) -> Iterator[None]:
-    """A temporary table `temp.picked` of ids to join against (result sets of thousands of ids).
+def picked(db: Database, ids: list[str]) -> Iterator[None]:
+    """A temporary table `picked` of ids to join against (result sets of thousands of ids).
 
     Temporary tables live in the connection, not the file: reading this way takes no write lock.
     """
     db.execute("CREATE TEMP TABLE IF NOT EXISTS picked (id TEXT PRIMARY KEY)")
-    db.execute("DELETE FROM temp.picked")
-    db.executemany("INSERT OR IGNORE INTO temp.picked VALUES (?)", [(i,) for i in ids])
+    db.execute("DELETE FROM picked")
+    db.executemany("INSERT INTO picked VALUES (?) ON CONFLICT DO NOTHING", [(i,) for i in ids])
     try:
         yield
     finally:
-        db.execute("DELETE FROM temp.picked")
+        db.execute("DELETE FROM picked")

@@ -1,14 +1,14 @@
-"""Access tokens and the audit log in SQLite."""
+"""Access tokens and the audit log."""
 
 from __future__ import annotations
 
-import sqlite3
+from ._sql import Database
 
 
-class SQLiteTokens:
+class SqlTokens:
     """Owner of `tokens`: a name, a keyed digest (never the token), a scope, when made and revoked."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def add(self, name: str, digest: str, scope: str, created_at: str) -> None:
@@ -29,18 +29,18 @@ class SQLiteTokens:
                                     (at, name)).rowcount)
 
 
-class SQLiteAudit:
+class SqlAudit:
     """Owner of `audit`: one row per write, appended in the write's own transaction."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def record(self, at: str, actor: str, action: str, article_id: str | None = None, rev: int | None = None,
                detail: str | None = None) -> int:
-        cursor = self.db.execute(
-            "INSERT INTO audit (at, actor, action, article_id, rev, detail) VALUES (?, ?, ?, ?, ?, ?)",
-            (at, actor, action, article_id, rev, detail))
-        return int(cursor.lastrowid or 0)
+        row = self.db.execute(
+            "INSERT INTO audit (at, actor, action, article_id, rev, detail) VALUES (?, ?, ?, ?, ?, ?) RETURNING seq",
+            (at, actor, action, article_id, rev, detail)).fetchone()
+        return int(row[0])
 
     def entries(self, limit: int, offset: int, article_id: str | None = None) -> tuple[int, list[dict]]:
         where, params = ("WHERE article_id = ?", [article_id]) if article_id else ("", [])

@@ -1,16 +1,15 @@
-"""The record in SQLite: articles (every field and the raw source), revisions, sources, the watch log."""
+"""The record: articles (every field and the raw source), revisions, sources, the watch log."""
 
 from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 from ..articles import ARTICLE_FIELDS, Article
-from ._sql import chunks, day_range, marks, now_iso, picked, to_article
-from .changes import SQLiteChanges
+from ._sql import Database, chunks, day_range, marks, now_iso, picked, to_article
+from .changes import SqlChanges
 from .protocol import DELETE, PUT
 
 # Newest first: by publication day where the source or the operator gave it, then
@@ -24,10 +23,10 @@ NEWEST_FIRST = f"{SORT_DAY} DESC, seq DESC"
 _ID_PREFIX = re.compile(r"[0-9a-f]{6,15}")
 
 
-class SQLiteArticles:
+class SqlArticles:
     """Owner of `articles`, `revisions` and `sources`."""
 
-    def __init__(self, db: sqlite3.Connection, changes: SQLiteChanges) -> None:
+    def __init__(self, db: Database, changes: SqlChanges) -> None:
         self.db = db
         self.changes = changes
 
@@ -74,7 +73,8 @@ class SQLiteArticles:
         return bool(done)
 
     def add_source(self, article_id: str, source: str, url: str | None, ingested_at: str) -> None:
-        self.db.execute("INSERT OR IGNORE INTO sources VALUES (?, ?, ?, ?)", (article_id, source, url, ingested_at))
+        self.db.execute("INSERT INTO sources VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                        (article_id, source, url, ingested_at))
 
     # --- lookups for the ingest policy ---
 
@@ -199,7 +199,7 @@ class SQLiteArticles:
                                ("year", "substr(a.published, 1, 4)")):
                 # CROSS JOIN keeps SQLite from scanning every article (their rows are wide).
                 out[name] = self.db.execute(
-                    f"SELECT {expr} AS v, count(*) AS n FROM temp.picked f CROSS JOIN articles a ON a.id = f.id "
+                    f"SELECT {expr} AS v, count(*) AS n FROM picked f {self.db.cross_join} articles a ON a.id = f.id "
                     f"WHERE {expr} IS NOT NULL AND {expr} != '' GROUP BY v ORDER BY n DESC, v LIMIT ?",
                     (limit,)).fetchall()
         return {k: [(v, n) for v, n in rows] for k, rows in out.items()}
@@ -246,14 +246,12 @@ class SQLiteArticles:
             "retracted": self.db.execute("SELECT count(*) FROM articles WHERE retracted_at IS NOT NULL").fetchone()[0],
         }
 
-    def integrity(self) -> list[str]:
-        return [r[0] for r in self.db.execute("PRAGMA integrity_check") if r[0] != "ok"]
 
 
-class SQLiteFiles:
+class SqlFiles:
     """Owner of `files`: the watch log (which files were read, at what size and time)."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def changed(self, path: Path) -> bool:
@@ -262,5 +260,6 @@ class SQLiteFiles:
         return row is None or row[0] != st.st_size or row[1] != st.st_mtime
 
     def mark(self, path: Path, size: int, mtime: float) -> None:
-        self.db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
+        self.db.execute("INSERT INTO files VALUES (?, ?, ?, ?) ON CONFLICT (path) DO UPDATE SET "
+                        "size = excluded.size, mtime = excluded.mtime, ingested_at = excluded.ingested_at",
                         (str(path.resolve()), size, mtime, now_iso()))

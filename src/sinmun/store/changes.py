@@ -1,25 +1,22 @@
-"""The change log in SQLite, and each consumer's position in it.
+"""The change log, and each consumer's position in it.
 
 Every write that changes an article appends a row here in the same transaction.
-SQLite runs one write transaction at a time (`BEGIN IMMEDIATE`), so `seq` is
-handed out in commit order: a consumer that has read up to N can never later
-find a change below N that was committed after it looked. (A store that lets
-writers overlap must keep that promise itself: PostgreSQL takes a lock on the
-log just before commit.)
+Both stores run one write transaction at a time (SQLite by `BEGIN IMMEDIATE`,
+PostgreSQL by a transaction-scoped advisory lock), so `seq` is handed out in
+commit order: a consumer that has read up to N can never later find a change
+below N that was committed after it looked.
 """
 
 from __future__ import annotations
 
-import sqlite3
-
-from ._sql import now_iso
+from ._sql import Database, now_iso
 from .protocol import Change
 
 
-class SQLiteChanges:
+class SqlChanges:
     """Owner of `changes` and `consumers`."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def append(self, article_id: str, kind: str) -> None:

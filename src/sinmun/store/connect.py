@@ -1,24 +1,23 @@
-"""Entities and stories in SQLite: derived tables, written only by the story connector
+"""Entities and stories: derived tables, written only by the story connector
 (`sinmun.connect.stories`) as it follows the change log, read by pages and search."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
 
 from ..articles import Article
-from ._sql import chunks, day_range, marks, picked, to_article
+from ._sql import Database, chunks, day_range, marks, picked, to_article
 from .articles import NEWEST_FIRST, SORT_DAY
 
 RELATED_NAMES = 16
 RELATED_MAX_DF = 500
 
 
-class SQLiteEntities:
+class SqlEntities:
     """Owner of `article_entities` (names per article) and `entity_df` (articles per name)."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def replace(self, article_id: str, entities: Iterable[tuple[str, str, int]]) -> bool:
@@ -41,7 +40,7 @@ class SQLiteEntities:
 
     def add_doc_freqs(self, names: Iterable[tuple[str, str]]) -> None:
         self.db.executemany(
-            "INSERT INTO entity_df VALUES (?, ?, 1) ON CONFLICT (name) DO UPDATE SET articles = articles + 1",
+            "INSERT INTO entity_df VALUES (?, ?, 1) ON CONFLICT (name) DO UPDATE SET articles = entity_df.articles + 1",
             list(names))
 
     def of_article(self, article_id: str) -> list[dict]:
@@ -81,8 +80,8 @@ class SQLiteEntities:
                 WHERE e.article_id = :id AND df.articles BETWEEN 2 AND :max_df ORDER BY df.articles LIMIT :names
             ), story AS (SELECT story_id FROM story_articles WHERE article_id = :id)
             SELECT other.article_id AS id,
-                   sum(1.0 / mine.articles) + CASE WHEN os.story_id = (SELECT story_id FROM story)
-                                                   THEN 10 ELSE 0 END AS score
+                   sum(1.0 / mine.articles) + max(CASE WHEN os.story_id = (SELECT story_id FROM story)
+                                                       THEN 10 ELSE 0 END) AS score
             FROM mine
             JOIN article_entities other ON other.name = mine.name AND other.article_id != :id
             LEFT JOIN story_articles os ON os.article_id = other.article_id
@@ -93,7 +92,7 @@ class SQLiteEntities:
 
     def counts_between(self, since: str, until: str) -> dict[tuple[str, str], int]:
         rows = self.db.execute(
-            "SELECT e.name, e.type, count(*) FROM articles a JOIN article_entities e ON e.article_id = a.id "
+            "SELECT e.name, min(e.type), count(*) FROM articles a JOIN article_entities e ON e.article_id = a.id "
             "WHERE a.published >= ? AND a.published <= ? GROUP BY e.name", day_range(since, until))
         return {(name, kind): n for name, kind, n in rows}
 
@@ -109,12 +108,12 @@ class SQLiteEntities:
     def facet(self, ids: list[str], limit: int) -> list[tuple[str, str, int]]:
         with picked(self.db, ids):
             rows = self.db.execute(
-                "SELECT e.name, e.type, count(*) AS n FROM temp.picked f "
-                "CROSS JOIN article_entities e ON e.article_id = f.id "
+                f"SELECT e.name, min(e.type), count(*) AS n FROM picked f "
+                f"{self.db.cross_join} article_entities e ON e.article_id = f.id "
                 # A name Kiwi guessed (type 'name') must recur to be worth a click;
                 # dictionary names (people, organisations, ...) count from one article.
-                "GROUP BY e.name HAVING e.type != 'name' OR n >= 2 "
-                "ORDER BY n DESC, e.type = 'name', e.name LIMIT ?", (limit,)).fetchall()
+                "GROUP BY e.name HAVING min(e.type) != 'name' OR count(*) >= 2 "
+                "ORDER BY n DESC, min(e.type) = 'name', e.name LIMIT ?", (limit,)).fetchall()
         return [(name, kind, n) for name, kind, n in rows]
 
     def clear(self) -> None:
@@ -122,10 +121,10 @@ class SQLiteEntities:
         self.db.execute("DELETE FROM entity_df")
 
 
-class SQLiteStories:
+class SqlStories:
     """Owner of `stories`, `story_articles` (membership) and `story_entities` (running centroids)."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def story_of(self, article_id: str) -> str | None:
@@ -144,22 +143,26 @@ class SQLiteStories:
 
     def assign(self, article_id: str, story_id: str, score: float, seq: int, day: str | None) -> None:
         self.db.execute("INSERT INTO story_articles VALUES (?, ?, ?)", (article_id, story_id, round(score, 4)))
-        self.db.execute(
-            "UPDATE stories SET size = size + 1, last_seq = max(last_seq, ?), "
-            "first_day = CASE WHEN ? IS NOT NULL AND (first_day IS NULL OR ? < first_day) THEN ? ELSE first_day END, "
-            "last_day = CASE WHEN ? IS NOT NULL AND (last_day IS NULL OR ? > last_day) THEN ? ELSE last_day END "
-            "WHERE id = ?", (seq, day, day, day, day, day, day, story_id))
+        self.db.execute("UPDATE stories SET size = size + 1, "
+                        "last_seq = CASE WHEN last_seq > :seq THEN last_seq ELSE :seq END WHERE id = :id",
+                        {"seq": seq, "id": story_id})
+        if day:
+            self.db.execute(
+                "UPDATE stories SET first_day = CASE WHEN first_day IS NULL OR :day < first_day THEN :day "
+                "ELSE first_day END, last_day = CASE WHEN last_day IS NULL OR :day > last_day THEN :day "
+                "ELSE last_day END WHERE id = :id", {"day": day, "id": story_id})
 
     def add_weights(self, story_id: str, weights: dict[str, float]) -> None:
         self.db.executemany(
             "INSERT INTO story_entities VALUES (?, ?, ?) "
-            "ON CONFLICT (story_id, name) DO UPDATE SET weight = weight + excluded.weight",
+            "ON CONFLICT (story_id, name) DO UPDATE SET weight = story_entities.weight + excluded.weight",
             [(story_id, name, w) for name, w in weights.items()])
 
     def candidates(self, names: list[str], min_seq: int, limit: int) -> list[tuple[str, str | None, str | None]]:
         rows = self.db.execute(
             f"SELECT se.story_id, s.first_day, s.last_day FROM story_entities se JOIN stories s ON s.id = se.story_id "
-            f"WHERE se.name IN ({marks(names)}) AND s.last_seq >= ? GROUP BY se.story_id "
+            f"WHERE se.name IN ({marks(names)}) AND s.last_seq >= ? "
+            f"GROUP BY se.story_id, s.first_day, s.last_day, s.last_seq "
             f"ORDER BY count(*) DESC, s.last_seq DESC LIMIT ?", [*names, min_seq, limit])
         return [(r[0], r[1], r[2]) for r in rows]
 
@@ -184,7 +187,7 @@ class SQLiteStories:
             f"WHERE sa.story_id = ? AND a.retracted_at IS NULL ORDER BY {SORT_DAY}, a.seq", (story_id,)).fetchall()
         entities = self.db.execute(
             "SELECT name FROM story_entities WHERE story_id = ? AND name NOT LIKE 't:%' "
-            "ORDER BY weight DESC LIMIT 12", (story_id,)).fetchall()
+            "ORDER BY weight DESC, name LIMIT 12", (story_id,)).fetchall()
         return dict(row), [to_article(m) for m in members], [e[0] for e in entities]
 
     def page(self, limit: int = 20, offset: int = 0, min_size: int = 1,

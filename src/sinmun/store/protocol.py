@@ -1,6 +1,7 @@
 """What the rest of sinmun may ask of a store: the typed protocol every backend implements.
 
-A store is one database holding the articles verbatim (the record) and the tables
+A store is one database (a SQLite file, or a PostgreSQL database that several
+servers share) holding the articles verbatim (the record) and the tables
 derived from them. It is split into parts, one per group of tables, and each table
 has exactly one owner here:
 
@@ -109,8 +110,6 @@ class Articles(Protocol):
     def revisions(self, article_id: str) -> list[dict]: ...
     def sources(self, article_id: str) -> list[dict]: ...
     def stats(self) -> dict: ...
-    def integrity(self) -> list[str]:
-        """What the database engine finds wrong with the file; empty when sound."""
 
 
 class Changes(Protocol):
@@ -232,7 +231,8 @@ class Store(Protocol):
     implementation whose parts satisfy the part protocols is a Store)."""
 
     @property
-    def path(self) -> Path: ...
+    def location(self) -> str:
+        """Where the store is, fit to print (a file's path; a PostgreSQL address without its password)."""
     @property
     def articles(self) -> Articles: ...
     @property
@@ -261,4 +261,8 @@ class Store(Protocol):
         """One write transaction: all of it is committed, or none. Nested: joins the outer one."""
     def backup(self, dest: Path) -> None:
         """A consistent copy of the whole store at `dest`, made while others keep working."""
+    def integrity(self) -> list[str]:
+        """What the database engine finds wrong with the store; empty when sound."""
+    def size(self) -> int:
+        """Bytes on disk (the SQLite file; the PostgreSQL database with its indexes)."""
     def close(self) -> None: ...

@@ -14,12 +14,13 @@ from pathlib import Path
 
 from ..articles import text_hash
 from ..errors import BadRequest, Busy, Conflict, NotFound
-from .access import SQLiteAudit, SQLiteTokens
-from .articles import SQLiteArticles, SQLiteFiles
-from .changes import SQLiteChanges
-from .connect import SQLiteEntities, SQLiteStories
+from ._sql import SQLiteConnection
+from .access import SqlAudit, SqlTokens
+from .articles import SqlArticles, SqlFiles
+from .changes import SqlChanges
+from .connect import SqlEntities, SqlStories
 from .schema import MIGRATIONS
-from .vectors import SQLiteSignatures, SQLiteVectors, SQLiteVocabulary
+from .vectors import SqlSignatures, SqlVectors, SqlVocabulary
 
 BUSY_TIMEOUT_S = 30
 
@@ -33,7 +34,7 @@ class SQLiteStore:
             raise NotFound(f"no sinmun database at {self.path}: run `sinmun ingest FILE` first, or pass --db")
         try:
             self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                                      check_same_thread=False)
+                                      check_same_thread=False, factory=SQLiteConnection)
             self.db.row_factory = sqlite3.Row
             self.db.create_function("text_hash", 1, text_hash, deterministic=True)
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -45,16 +46,16 @@ class SQLiteStore:
             raise BadRequest(f"{self.path}: not a usable sinmun database ({exc})") from None
         except sqlite3.DatabaseError as exc:
             raise BadRequest(f"{self.path}: not a usable sinmun database ({exc})") from None
-        self.changes = SQLiteChanges(self.db)
-        self.articles = SQLiteArticles(self.db, self.changes)
-        self.entities = SQLiteEntities(self.db)
-        self.stories = SQLiteStories(self.db)
-        self.vectors = SQLiteVectors(self.db)
-        self.vocabulary = SQLiteVocabulary(self.db)
-        self.signatures = SQLiteSignatures(self.db)
-        self.files = SQLiteFiles(self.db)
-        self.tokens = SQLiteTokens(self.db)
-        self.audit = SQLiteAudit(self.db)
+        self.changes = SqlChanges(self.db)
+        self.articles = SqlArticles(self.db, self.changes)
+        self.entities = SqlEntities(self.db)
+        self.stories = SqlStories(self.db)
+        self.vectors = SqlVectors(self.db)
+        self.vocabulary = SqlVocabulary(self.db)
+        self.signatures = SqlSignatures(self.db)
+        self.files = SqlFiles(self.db)
+        self.tokens = SqlTokens(self.db)
+        self.audit = SqlAudit(self.db)
         self._store_id: str | None = None
 
     def close(self) -> None:
@@ -80,6 +81,16 @@ class SQLiteStore:
                         self.db.execute(statement)
                     version += 1
                     self.db.execute(f"PRAGMA user_version = {version}")
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    def size(self) -> int:
+        return self.path.stat().st_size if self.path.exists() else 0
+
+    def integrity(self) -> list[str]:
+        return [r[0] for r in self.db.execute("PRAGMA integrity_check") if r[0] != "ok"]
 
     @property
     def store_id(self) -> str:

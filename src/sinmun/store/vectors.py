@@ -1,4 +1,4 @@
-"""Vectors, vocabulary and near-duplicate signatures in SQLite: derived tables, each with one writer.
+"""Vectors, vocabulary and near-duplicate signatures: derived tables, each with one writer.
 
 - `article_vectors`, `morph_df` and the `vectors_*` meta keys: the embedder (`sinmun.search.meaning`);
 - `term_df`: the vocabulary step (`sinmun.analysis.typos`);
@@ -7,16 +7,15 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 
-from ._sql import chunks, marks
+from ._sql import Database, chunks, marks
 
 
-class SQLiteVectors:
+class SqlVectors:
     """Owner of `article_vectors` (each article's morpheme bag and vector) and `morph_df`."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def bag(self, article_id: str) -> bytes | None:
@@ -26,7 +25,9 @@ class SQLiteVectors:
     def put(self, rows: list[tuple[int, str, bool, bytes]]) -> None:
         # A revision keeps its seq; a row under the same article id is replaced either way.
         self.db.executemany("DELETE FROM article_vectors WHERE article_id = ?", [(r[1],) for r in rows])
-        self.db.executemany("INSERT OR REPLACE INTO article_vectors VALUES (?, ?, ?, ?, ?)",
+        self.db.executemany("INSERT INTO article_vectors VALUES (?, ?, ?, ?, ?) ON CONFLICT (seq) DO UPDATE SET "
+                            "article_id = excluded.article_id, duplicate = excluded.duplicate, bag = excluded.bag, "
+                            "vector = excluded.vector",
                             [(seq, article_id, int(dup), bag, b"") for seq, article_id, dup, bag in rows])
 
     def set_vectors(self, rows: list[tuple[bytes, int]]) -> None:
@@ -34,7 +35,7 @@ class SQLiteVectors:
 
     def add_doc_freqs(self, changes: dict[int, int]) -> None:
         self.db.executemany(
-            "INSERT INTO morph_df VALUES (?, ?) ON CONFLICT (morph) DO UPDATE SET df = df + excluded.df",
+            "INSERT INTO morph_df VALUES (?, ?) ON CONFLICT (morph) DO UPDATE SET df = morph_df.df + excluded.df",
             [(m, c) for m, c in changes.items() if c])
 
     def replace_doc_freqs(self, df: dict[int, int]) -> None:
@@ -83,7 +84,7 @@ class SQLiteVectors:
         return int(meta.get("vectors_trained_n", 0)), int(meta.get("vectors_generation", 0))
 
     def set_training(self, articles: int, generation: int) -> None:
-        self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+        self.db.executemany("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                             [("vectors_trained_n", str(articles)), ("vectors_generation", str(generation))])
 
     def clear(self) -> None:
@@ -92,15 +93,15 @@ class SQLiteVectors:
         self.db.execute("DELETE FROM meta WHERE key = 'vectors_trained_n'")
 
 
-class SQLiteVocabulary:
+class SqlVocabulary:
     """Owner of `term_df`: in how many articles each index term occurs."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def add(self, counts: dict[str, int]) -> None:
         self.db.executemany(
-            "INSERT INTO term_df VALUES (?, ?) ON CONFLICT (term) DO UPDATE SET df = df + excluded.df",
+            "INSERT INTO term_df VALUES (?, ?) ON CONFLICT (term) DO UPDATE SET df = term_df.df + excluded.df",
             counts.items())
 
     def all(self) -> dict[str, int]:
@@ -110,14 +111,15 @@ class SQLiteVocabulary:
         self.db.execute("DELETE FROM term_df")
 
 
-class SQLiteSignatures:
+class SqlSignatures:
     """Owner of `minhashes`: each article's MinHash signature, for near-duplicate detection."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def put(self, article_id: str, signature: bytes) -> None:
-        self.db.execute("INSERT OR REPLACE INTO minhashes VALUES (?, ?)", (article_id, signature))
+        self.db.execute("INSERT INTO minhashes VALUES (?, ?) ON CONFLICT (article_id) DO UPDATE SET "
+                        "signature = excluded.signature", (article_id, signature))
 
     def all(self) -> Iterator[tuple[str, bytes]]:
         yield from self.db.execute("SELECT article_id, signature FROM minhashes")

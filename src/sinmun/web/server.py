@@ -69,12 +69,17 @@ def _worker(host: str, port: int) -> None:
     uvicorn.Server(_config()).run(sockets=[listening_socket(host, port)])
 
 
-def run(db: Path, host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
+def run(db: str | Path, host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
         settings: dict[str, object] | None = None) -> None:
     """Serve `db`; `settings` are `sinmun.web.Settings` fields (each worker process reads them)."""
     import uvicorn
 
-    os.environ[DB_ENV] = str(Path(db).resolve())
+    from ..service.archive import HOME_ENV
+    from ..store import is_postgres
+
+    os.environ[DB_ENV] = str(db) if is_postgres(db) else str(Path(db).resolve())
+    if home := os.environ.get(HOME_ENV):  # the workers may not share this process's working folder
+        os.environ[HOME_ENV] = str(Path(home).resolve())
     os.environ[SETTINGS_ENV] = json.dumps(settings or {})
     if workers == 1:
         uvicorn.Server(_config(host=host, port=port)).run()
