@@ -9,7 +9,7 @@ SEED := ../shared/seed/000_ed974366ffe0647b.txt
 DEMO_INPUTS := $(wildcard ../shared/data/ko_wikinews_dev.jsonl.gz) $(SEED)
 ASSETS := src/sinmun/web/static/vendor/swagger-ui-bundle.js
 
-.PHONY: install demo test lint bench chromium postgresql wrk clean
+.PHONY: install demo test lint bench bench-scale chromium postgresql wrk clean
 
 install: $(VENV)/.installed $(ASSETS)
 
@@ -53,6 +53,12 @@ test: install chromium postgresql lint
 
 bench: install wrk
 	$(PY) bench/bench.py
+
+# sinmun at 10k, 100k and 1M generated articles (bench/scale.py; hours at 1M on two cores).
+# SIZES=10000,100000 for a shorter run.
+SIZES ?= 10000,100000,1000000
+bench-scale: install
+	$(PY) bench/scale.py --sizes $(SIZES)
 
 clean:
 	rm -rf $(VENV) build src/sinmun/web/static/fonts src/sinmun/web/static/vendor sinmun.db sinmun.db-wal sinmun.db-shm sinmun.index sinmun.index.lock

@@ -195,3 +195,26 @@ def test_an_ingest_that_changes_anything_is_one_audit_entry(backend):
     assert (entry["actor"], entry["action"]) == (f"cli:{getpass.getuser()}", "ingest")
     assert entry["detail"] == {"files": 1, "read": 20, "new": 20, "revised": 0, "merged": 0, "near_duplicates": 0,
                                "quarantined": 0}
+
+
+def test_doctor_checks_a_deployment_in_either_store(backend, tmp_path):
+    db = backend
+    run_cli("ingest", str(SEED), db=db, check=True)
+    report = cli_json("doctor", db=db)
+    levels = {c["name"]: c["level"] for c in report["checks"]}
+    assert report["ok"] and levels["store"] == levels["schema"] == levels["index"] == "ok", report
+    assert {"derived: stories", "derived: vectors", "derived: vocabulary", "analysis", "disk"} <= set(levels)
+    engine = next(c["detail"] for c in report["checks"] if c["name"] == "store")
+    assert engine.startswith("PostgreSQL" if db.startswith("postgresql://") else "SQLite")
+    if db.startswith("postgresql://"):
+        # Another server's index over the same store shows up, with its position.
+        with Archive(db, home=tmp_path / "elsewhere") as other:
+            catch_up(other)
+        others = [c for c in cli_json("doctor", db=db)["checks"] if c["name"] == "other index"]
+        assert len(others) == 1 and "elsewhere" in others[0]["detail"] and " at 20 of 20" in others[0]["detail"]
+    # An index that belongs to another store fails, and the line says what to do.
+    with Archive(db) as archive:
+        meta = archive.index.path / "sinmun-index.json"
+    meta.write_text(json.dumps({**json.loads(meta.read_text()), "store_id": "another"}))
+    ran = run_cli("doctor", db=db)
+    assert ran.returncode == 1 and "fail  index:" in ran.stdout and "belongs to another store" in ran.stdout

@@ -36,6 +36,9 @@ def ingest(
     format: Annotated[str | None, typer.Option(help=f"Input format ({', '.join(FORMATS)}); default: detect.")] = None,
     published: Annotated[str | None, typer.Option(help="Publication date for articles that carry none.")] = None,
     progress: ProgressOption = None,
+    ray: Annotated[str | None, typer.Option(
+        help="Read and analyse on a Ray cluster: its address, 'auto' (the one `ray start` made here) "
+             "or 'local' (start one); this process stores.")] = None,
 ) -> None:
     """Read articles from list pages, JSON Lines, HTML pages and RSS/Atom feeds into the archive.
 
@@ -95,7 +98,7 @@ def ingest(
         reading = bar.add_task("read", total=len(files), rate="files")
         indexing = bar.add_task("analyse", total=None, rate="", visible=False)
         report = ingest_files(archive, files, format=format, published=published, on_file=stored_file,
-                              on_index=indexed, actor=f"cli:{getpass.getuser()}")
+                              on_index=indexed, actor=f"cli:{getpass.getuser()}", ray=ray)
     _report_problems(report)
     out.print(report.summary())
     if report.exit_code:
@@ -143,6 +146,22 @@ def check(db: DbOption = DEFAULT_DB, json_: JsonOption = False) -> None:
         for problem in report.problems:
             err.print(f"[red]problem:[/red] {escape(problem)}")
         out.print("store and index agree" if report.ok else f"{len(report.problems)} problems")
+    if not report.ok:
+        raise typer.Exit(SinmunError.exit_code)
+
+
+@app.command()
+@friendly
+def doctor(db: DbOption = DEFAULT_DB, json_: JsonOption = False) -> None:
+    """Check a deployment quickly: the store answers and its schema is current, where every
+    index stands in the change log, Kiwi and its model, this process's files; exit 1 on a failure."""
+    report = maintenance.doctor(open_archive(db))
+    if json_:
+        emit(report)
+    else:
+        marks = {"ok": "[green]ok[/green]  ", "warn": "[yellow]warn[/yellow]", "fail": "[red]fail[/red]"}
+        for c in report.checks:
+            out.print(f"{marks[c.level]}  {c.name}: {escape(c.detail)}")
     if not report.ok:
         raise typer.Exit(SinmunError.exit_code)
 

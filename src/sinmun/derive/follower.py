@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -15,6 +16,13 @@ if TYPE_CHECKING:
     from ..search.meaning import VectorIndex
 
 BATCH = 256
+# Each index also records its position in the store, under this prefix and its host and folder:
+# with a shared store (PostgreSQL), `sinmun doctor` on any host sees how far every server's index is.
+INDEX_CONSUMER = "index@"
+
+
+def index_consumer(index_path: object) -> str:
+    return f"{INDEX_CONSUMER}{socket.gethostname()}:{index_path}"
 
 
 @dataclass
@@ -69,13 +77,16 @@ class Follower:
         return self.store.changes.count_since(min(self.positions().values()))
 
     def catch_up(self, rebuild: bool = False, wait: float = 0.0,
-                 progress: Callable[[int, int], None] | None = None, limit: int | None = None) -> int:
+                 progress: Callable[[int, int], None] | None = None, limit: int | None = None,
+                 prepared: dict[str, list[Term]] | None = None) -> int:
         """Derive every change past the slowest consumer (or about `limit` of them); returns how many were read.
 
         Takes the index writer first (waiting up to `wait` seconds; `Busy` if another
         process keeps it). `rebuild` starts every consumer from the beginning of the log.
         A `limit` keeps one call short (the server's indexer: it can stop, and lets an
-        ingest take the writer, between calls).
+        ingest take the writer, between calls). `prepared` holds texts already analysed
+        elsewhere (a Ray backfill: text -> its terms, by the same analysis); Kiwi analyses
+        only what it lacks, and the caller frees it.
         """
         if not rebuild and not self.behind():
             self._refresh_vectors()
@@ -98,7 +109,7 @@ class Follower:
             done = 0
             cursor = start
             while changes := self.store.changes.since(cursor, BATCH):
-                items = self._items(changes)
+                items = self._items(changes, prepared or {})
                 writer.add([i for i in items if i.change.seq > positions["index"]])
                 self._write_store(items, positions, changes[-1].seq)
                 cursor = changes[-1].seq
@@ -108,10 +119,13 @@ class Follower:
                 if limit and done >= limit:
                     break
             writer.commit(cursor, self.store.store_id, self.fingerprint)
+            if done:
+                with self.store.transaction():
+                    self.store.changes.advance(index_consumer(self.index.path.resolve()), cursor, self.fingerprint)
         self._refresh_vectors()
         return done
 
-    def _items(self, changes: list[Change]) -> list[Item]:
+    def _items(self, changes: list[Change], prepared: dict[str, list[Term]]) -> list[Item]:
         """The batch's articles, each once in its latest state, analysed on every Kiwi worker."""
         latest = {c.article_id: c for c in changes}
         ordered = sorted(latest.values(), key=lambda c: c.seq)
@@ -120,7 +134,10 @@ class Follower:
         # Only non-empty parts go to Kiwi (half of them are empty: no blocks).
         texts = [text for c in ordered if c.article_id in rows
                  for part in PARTS if (text := getattr(rows[c.article_id][1], part))]
-        analysed = self._analyzer().analyze_many(texts)
+        ready = [prepared.get(text) for text in texts]  # (two articles may share a title)
+        missing = [text for text, terms in zip(texts, ready, strict=True) if terms is None]
+        fresh = self._analyzer().analyze_many(missing) if missing else iter(())
+        analysed = iter([terms if terms is not None else next(fresh) for terms in ready])
         items = []
         for change in ordered:
             if change.article_id not in rows:

@@ -8,7 +8,7 @@ it is reported, so nothing is lost even if the process dies right after.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +24,9 @@ from .maintenance import catch_up
 # How long an ingest waits for another process to finish indexing before it
 # leaves its own articles to that process (they are stored either way).
 INDEX_WAIT_S = 120.0
+# A Ray backfill derives as it goes, every this many analysed texts: the terms of a
+# whole backfill would not fit in memory (about 40 KB an article).
+PREPARED_TEXTS = 4_000
 
 
 @dataclass
@@ -37,6 +40,7 @@ class IngestReport:
     near_duplicates: int = 0
     indexed: int = 0
     index_busy: str | None = None  # why the stored articles are not indexed yet, if they are not
+    nodes: dict[str, int] = field(default_factory=dict)  # Ray node -> articles it read and analysed
     problems: list[Problem] = field(default_factory=list)
     quarantine: Path | None = None
 
@@ -57,6 +61,9 @@ class IngestReport:
             text += f"; {len(self.problems)} quarantined in {self.quarantine}"
         if self.index_busy:
             text += f"; not indexed yet: {self.index_busy}"
+        if self.nodes:
+            text += f"; read and analysed on {len(self.nodes)} Ray nodes (" + ", ".join(
+                f"{node[:8]}: {n}" for node, n in sorted(self.nodes.items())) + ")"
         return text
 
     @property
@@ -82,14 +89,42 @@ def ingest(
     on_index: Callable[[int, int], None] | None = None,
     index_wait: float = INDEX_WAIT_S,
     actor: str = "cli",
+    ray: str | None = None,
 ) -> IngestReport:
     """Read every file or URL; store each one's articles in one transaction; derive them.
+    With `ray` (an address, "auto" or "local"), reading and Kiwi's analysis run on that Ray
+    cluster (`sinmun.service.backfill`); this process still stores everything, in input order.
     The run is one entry in the audit log, under `actor`."""
     from ..connect.dedupe import NearDuplicates
 
     report = IngestReport(quarantine=archive.quarantine.path)
     near = NearDuplicates(archive.store)
-    for target in expand_targets(targets):
+    prepared: dict = {}
+    for target, batch, terms, node in _inputs(archive, expand_targets(targets), format, published, ray):
+        result = _store_batch(archive, batch, report, near)
+        report.files += 1
+        if node:
+            report.nodes[node] = report.nodes.get(node, 0) + len(batch.articles)
+        if on_file:
+            on_file(target, batch, result)
+        prepared.update(terms)
+        if len(prepared) >= PREPARED_TEXTS:
+            _derive(archive, report, on_index, index_wait, prepared)
+    _audit(archive, report, actor)
+    _derive(archive, report, on_index, index_wait, prepared)
+    return report
+
+
+def _inputs(archive: Archive, targets: list[str | Path], format: str | None, published: str | None,
+            ray: str | None) -> Iterator[tuple[str, Batch, dict, str]]:
+    """(input, its batch, terms analysed elsewhere, the Ray node) for each input, in order."""
+    if ray:
+        from .backfill import analysed_inputs
+
+        for done in analysed_inputs(targets, ray, archive.fingerprint, format, published):
+            yield done.target, done.batch, done.terms, done.node
+        return
+    for target in targets:
         if is_url(str(target)):
             try:
                 batch = read_bytes(fetch(str(target)), str(target), format=format, published=published)
@@ -97,13 +132,7 @@ def ingest(
                 batch = Batch(problems=[Problem(str(target), None, str(exc))])
         else:
             batch = read_path(Path(target), format=format, published=published)
-        result = _store_batch(archive, batch, report, near)
-        report.files += 1
-        if on_file:
-            on_file(str(target), batch, result)
-    _audit(archive, report, actor)
-    _derive(archive, report, on_index, index_wait)
-    return report
+        yield str(target), batch, {}, ""
 
 
 def _audit(archive: Archive, report: IngestReport, actor: str) -> None:
@@ -130,11 +159,15 @@ def _store_batch(archive: Archive, batch: Batch, report: IngestReport, near) -> 
 
 
 def _derive(archive: Archive, report: IngestReport, on_index: Callable[[int, int], None] | None,
-            wait: float) -> None:
+            wait: float, prepared: dict | None = None) -> None:
+    if report.index_busy:
+        return  # another process derives this run's articles
     try:
-        report.indexed = catch_up(archive, wait=wait, progress=on_index)
+        report.indexed += catch_up(archive, wait=wait, progress=on_index, prepared=prepared)
     except Busy as exc:
         report.index_busy = str(exc)
+    if prepared:
+        prepared.clear()  # what was not used (articles already stored) is not needed again
 
 
 def retry_quarantined(archive: Archive) -> tuple[IngestReport, list[Entry]]:

@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable
+from importlib.metadata import version
 
 from ..articles import article_id
 from ..errors import Busy
 from .archive import Archive
-from .models import CheckReport, Health, TrainReport
+from .models import CheckReport, DoctorCheck, DoctorReport, Health, TrainReport
 
 # Changes a starting server derives before it answers (more: it answers at once, and derives behind).
 WARM_BACKLOG = 10_000
 
 
 def catch_up(archive: Archive, wait: float = 0.0, progress: Callable[[int, int], None] | None = None,
-             rebuild: bool = False, limit: int | None = None) -> int:
+             rebuild: bool = False, limit: int | None = None, prepared: dict | None = None) -> int:
     """Derive whatever the change log holds that the index and derived tables lack.
 
     Returns how many changes were read. Raises `Busy` when another process holds
     the index writer for longer than `wait` seconds (it then derives them itself).
     With `limit`, stops after about that many changes (what is left stays in the log).
+    `prepared`: texts analysed elsewhere, with their terms (see `sinmun.service.backfill`).
     """
-    return archive.follower().catch_up(rebuild=rebuild, wait=wait, progress=progress, limit=limit)
+    return archive.follower().catch_up(rebuild=rebuild, wait=wait, progress=progress, limit=limit,
+                                       prepared=prepared)
 
 
 def catch_up_if_free(archive: Archive) -> int:
@@ -123,3 +127,62 @@ def check(archive: Archive) -> CheckReport:
     return CheckReport(ok=not problems, articles=len(store_ids), indexed=len(index_ids), vectors=vectors,
                        quarantined=len(archive.quarantine.entries()), changes=head, positions=positions,
                        problems=problems)
+
+
+LOW_DISK_BYTES = 1 << 30
+
+
+def doctor(archive: Archive) -> DoctorReport:
+    """Is this deployment sound, quickly (no scan of the articles: `check` does that)? The store
+    answers and its schema is current; where each index, here and on other servers, stands in the
+    change log; which Kiwi and model analyse; this process's own files."""
+    from ..derive.follower import INDEX_CONSUMER
+    from ..search.index import SCHEMA_VERSION
+
+    checks: list[DoctorCheck] = []
+
+    def note(name: str, good: bool, detail: str, bad: str = "fail") -> None:
+        checks.append(DoctorCheck(name=name, level="ok" if good else bad, detail=detail))
+
+    store = archive.store
+    note("store", True, f"{store.engine} at {store.location}, {store.articles.count()} articles, "
+                        f"{store.size():,} bytes")
+    note("schema", store.schema_version == store.latest_schema,
+         f"version {store.schema_version} of {store.latest_schema}")
+    head = store.changes.head()
+    follower = archive.follower()
+    fingerprint = follower.fingerprint
+    note("analysis", True, f"kiwipiepy {version('kiwipiepy')}, model {version('kiwipiepy_model')}, "
+                           f"fingerprint {fingerprint}")
+    meta = archive.index.read_meta()
+    here = f"{archive.index.path.resolve()}"
+    if meta.schema != SCHEMA_VERSION:
+        note("index", False, f"{here}: layout {meta.schema}, this sinmun writes {SCHEMA_VERSION} "
+                             "(`sinmun reindex` rebuilds it)")
+    elif meta.store_id and meta.store_id != store.store_id:
+        note("index", False, f"{here} belongs to another store (`sinmun reindex` rebuilds it)")
+    elif meta.analysis and meta.analysis != fingerprint:
+        note("index", False, f"{here} was made by another analysis (`sinmun reindex` rebuilds it)")
+    else:
+        note("index", meta.seq == head, f"{here} at {meta.seq} of {head} in the change log", bad="warn")
+    positions = store.changes.positions()
+    for name, position in sorted(positions.items()):
+        if not name.startswith(INDEX_CONSUMER):
+            note(f"derived: {name}", position == head, f"at {position} of {head}", bad="warn")
+    for name, position in sorted(positions.items()):
+        if name.startswith(INDEX_CONSUMER) and not name.endswith(":" + here):
+            note("other index", position == head, f"{name[len(INDEX_CONSUMER):]} at {position} of {head} "
+                 "(as it last recorded)", bad="warn")
+    folder = archive.db_path.resolve().parent
+    free = shutil.disk_usage(folder).free
+    note("disk", free >= LOW_DISK_BYTES, f"{free / (1 << 30):.1f} GiB free in {folder}", bad="warn")
+    from .access import secret_path
+
+    tokens = store.tokens.all()
+    key = secret_path(archive.db_path)
+    note("token key", key.exists() or not tokens,
+         f"{key} {'present' if key.exists() else 'missing'}; {len(tokens)} tokens in the store"
+         + ("" if key.exists() or not tokens else ": tokens made elsewhere do not work here (copy the key)"))
+    order = {"fail": 0, "warn": 1, "ok": 2}
+    checks.sort(key=lambda c: order[c.level])
+    return DoctorReport(ok=all(c.level != "fail" for c in checks), checks=checks)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from ..articles import Article
 from ..search.results import ArticleHead, FacetValue, Hit, SearchResults, WordPair
 
 __all__ = [
-    "ArticleDetail", "ArticleList", "ArticleListing", "ArticleRecord", "CheckReport", "EntityCount",
+    "ArticleDetail", "ArticleList", "ArticleListing", "ArticleRecord", "CheckReport", "DoctorCheck", "DoctorReport",
+    "EntityCount",
     "EntityDetail", "EntityMention", "ErrorBody", "Event", "FacetValue", "Health", "Hit", "NameCount", "Network",
     "NetworkEdge", "NetworkNode", "Revision", "RevisionList", "Rising", "RisingEntity", "SearchResults",
     "SimilarArticle", "SimilarArticles", "Source", "Stats", "StoryDetail", "StoryList", "StorySummary",
@@ -246,6 +249,19 @@ class CheckReport(BaseModel):
     changes: int = Field(description="The head of the change log.")
     positions: dict[str, int] = Field(description="How far each consumer of the change log has read.")
     problems: list[str]
+
+
+class DoctorCheck(BaseModel):
+    name: str
+    level: Literal["ok", "warn", "fail"]
+    detail: str
+
+
+class DoctorReport(BaseModel):
+    """What `sinmun doctor` found about this process's deployment: fails first, then warnings."""
+
+    ok: bool = Field(description="No check failed (warnings allowed).")
+    checks: list[DoctorCheck]
 
 
 class Health(BaseModel):

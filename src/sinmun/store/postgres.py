@@ -179,6 +179,14 @@ class PostgresStore:
     def schema_version(self) -> int:
         return self._version()
 
+    @property
+    def latest_schema(self) -> int:
+        return len(POSTGRES_MIGRATIONS)
+
+    @property
+    def engine(self) -> str:
+        return "PostgreSQL " + self.db.execute("SHOW server_version").fetchone()[0].split()[0]
+
     def size(self) -> int:
         return int(self.db.execute("SELECT pg_database_size(current_database())").fetchone()[0])
 

@@ -257,6 +257,12 @@ class Store(Protocol):
     def store_id(self) -> str: ...
     @property
     def schema_version(self) -> int: ...
+    @property
+    def latest_schema(self) -> int:
+        """The schema this sinmun writes (a store is migrated to it when opened)."""
+    @property
+    def engine(self) -> str:
+        """The database engine and its version, e.g. "SQLite 3.40.1"."""
     def transaction(self) -> AbstractContextManager[None]:
         """One write transaction: all of it is committed, or none. Nested: joins the outer one."""
     def backup(self, dest: Path) -> None:

@@ -86,6 +86,14 @@ class SQLiteStore:
     def location(self) -> str:
         return str(self.path)
 
+    @property
+    def latest_schema(self) -> int:
+        return len(MIGRATIONS)
+
+    @property
+    def engine(self) -> str:
+        return f"SQLite {sqlite3.sqlite_version}"
+
     def size(self) -> int:
         return self.path.stat().st_size if self.path.exists() else 0
 

@@ -1,0 +1,279 @@
+"""sinmun at 10k, 100k and 1M generated articles (`make bench-scale`), each size measured in one run.
+
+    python bench/scale.py [--sizes 10000,100000,1000000] [--ingest 10000] [--out bench/out]
+
+For each size, an archive of `corpus.py`'s articles (real Korean news text, a long tail of
+names) is built through sinmun's own reader, store and follower, with the analysis done
+once per distinct sentence (`corpus.Composer`): the store, the index and search are real.
+Then, per size:
+  - store and index bytes on disk, per article;
+  - search through HTTP (`sinmun serve`, one worker) for a fixed mix: one word, a rare
+    name, two words, a phrase, a section filter, a date range, date order, a question,
+    a facet request: p50/p99 over every request;
+  - the server's RSS after the mix (its peak, VmHWM);
+  - SQLite FTS5 with the trigram tokenizer over the same articles, in-process: p50/p99
+    of the text part of the same mix (filters left out, which favours FTS5).
+Ingest throughput against raw Kiwi on the same text is measured apart, on `--ingest`
+articles of the same generator (a real ingest: Kiwi analyses every text).
+Prints a Markdown table, writes scale.json and scale.png (cost against size) in --out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH.parent / "src"))
+sys.path.insert(0, str(BENCH))
+
+from corpus import Composer, Generator, Names, Pool  # noqa: E402
+from sinmun.articles import PARTS  # noqa: E402
+from sinmun.ingest import read_bytes  # noqa: E402
+from sinmun.service import Archive  # noqa: E402
+from sinmun.service.maintenance import catch_up  # noqa: E402
+
+SINMUN = Path(sys.executable).parent / "sinmun"
+BATCH = 2_000
+ROUNDS = 20
+
+
+def mix(names: Names) -> list[tuple[str, dict]]:
+    """The fixed request mix: (kind, search parameters)."""
+    return [
+        ("one word", {"q": "정부"}),
+        ("rare name", {"q": names.people[20_000]}),
+        ("two words", {"q": "부동산 대책"}),
+        ("phrase", {"q": '"기준금리 인상"'}),
+        ("section", {"q": "수출", "section": "경제"}),
+        ("date range", {"q": "코로나", "since": "2020-01", "until": "2020-12"}),
+        ("date order", {"q": "대통령", "sort": "date"}),
+        ("question", {"q": "정부가 발표한 부동산 대책은 무엇인가"}),
+        ("facets", {"q": "선거", "facets": "true"}),
+    ]
+
+
+def analyse_pool(pool: Pool, work: Path) -> dict[str, list]:
+    """Every distinct text's terms, analysed once (kept in `work` for the next run of the same analysis)."""
+    import pickle
+
+    from sinmun.analysis.korean import Aliases, Analyzer, fingerprint
+
+    texts = pool.texts()
+    cache = work / f"pool-{fingerprint(Aliases.load())}-{len(texts)}.pickle"
+    if cache.exists():
+        return pickle.loads(cache.read_bytes())
+    started = time.perf_counter()
+    terms = dict(zip(texts, Analyzer.shared().analyze_many(texts), strict=True))
+    print(f"analysed {len(texts):,} distinct texts ({sum(map(len, texts)):,} characters) "
+          f"in {time.perf_counter() - started:.0f} s", flush=True)
+    cache.write_bytes(pickle.dumps(terms, protocol=pickle.HIGHEST_PROTOCOL))
+    return terms
+
+
+def build(n: int, folder: Path, generator: Generator, composer: Composer) -> tuple[Path, Path, float, float]:
+    """The archive of n articles, and its articles as JSON Lines (for FTS5); seconds, share of texts prepared."""
+    from sinmun.connect.dedupe import NearDuplicates
+    from sinmun.ingest.accept import accept
+
+    db, corpus = folder / f"scale-{n}.db", folder / f"scale-{n}.jsonl"
+    archive = Archive(db, create=True)
+    near = NearDuplicates(archive.store)
+    started = time.perf_counter()
+    offered = missed = 0
+    with corpus.open("w", encoding="utf-8") as out:
+        for first in range(0, n, BATCH):
+            recipes = [generator.recipe() for _ in range(min(BATCH, n - first))]
+            lines = "".join(json.dumps(generator.record(r), ensure_ascii=False) + "\n" for r in recipes)
+            out.write(lines)
+            batch = read_bytes(lines.encode(), f"generated-{first}")
+            assert not batch.problems, batch.problems[:1]
+            accept(archive.store, batch.articles, near)
+            prepared: dict[str, list] = {}
+            for recipe in recipes:
+                prepared.update(composer.article_terms(recipe))
+            catch_up(archive, prepared=prepared, wait=60)
+            texts = [t for a in batch.articles for part in PARTS if (t := getattr(a, part))]
+            offered += len(texts)
+            missed += sum(t not in prepared for t in texts)  # analysed by the follower itself
+            if (first // BATCH) % 25 == 0:
+                print(f"  {first + len(recipes):,} articles, {time.perf_counter() - started:.0f} s", flush=True)
+    seconds = time.perf_counter() - started
+    archive.close()
+    return db, corpus, seconds, 1 - missed / max(offered, 1)
+
+
+def du(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    samples = sorted(samples)
+    return statistics.median(samples) * 1000, samples[min(len(samples) - 1, int(0.99 * len(samples)))] * 1000
+
+
+def serve_and_measure(db: Path, requests: list[tuple[str, dict]]) -> dict:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = (db.parent / f"{db.stem}.serve.log").open("w")
+    proc = subprocess.Popen([str(SINMUN), "serve", "--db", str(db), "--port", str(port), "--workers", "1",
+                             "--search-rate", "0"], stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 600
+        while True:
+            try:
+                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"server did not start: see {log.name}")
+            time.sleep(0.5)
+        with httpx.Client(base_url=base, timeout=60) as client:
+            for _, params in requests:  # warm: first touches of the index and the store
+                client.get("/api/search", params=params).raise_for_status()
+            samples: list[float] = []
+            by_kind: dict[str, list[float]] = {}
+            for _ in range(ROUNDS):
+                for kind, params in requests:
+                    started = time.perf_counter()
+                    client.get("/api/search", params=params).raise_for_status()
+                    took = time.perf_counter() - started
+                    samples.append(took)
+                    by_kind.setdefault(kind, []).append(took)
+        status = Path(f"/proc/{proc.pid}/status").read_text()
+        rss = {k: int(v.split()[0]) * 1024 for k, v in (line.split(":", 1) for line in status.splitlines())
+               if k in ("VmRSS", "VmHWM")}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+        log.close()
+    p50, p99 = percentiles(samples)
+    return {"p50_ms": p50, "p99_ms": p99, "rss": rss["VmRSS"], "rss_peak": rss["VmHWM"],
+            "by_kind_ms": {k: round(statistics.median(v) * 1000, 1) for k, v in by_kind.items()}}
+
+
+def fts5(corpus: Path, requests: list[tuple[str, dict]]) -> dict:
+    from bench import fts5_query  # the same trigram equivalent the main bench uses
+
+    db = corpus.with_suffix(".fts5.db")
+    db.unlink(missing_ok=True)
+    con = sqlite3.connect(db)
+    con.execute("CREATE VIRTUAL TABLE docs USING fts5(title, summary, body, tokenize='trigram')")
+    with corpus.open(encoding="utf-8") as lines:
+        rows = ((r["title"], r.get("summary", ""), r["body"]) for r in map(json.loads, lines))
+        con.executemany("INSERT INTO docs VALUES (?, ?, ?)", rows)
+    con.commit()
+    texts = [params["q"] for _, params in requests]
+    for q in texts:
+        fts5_query(con, q)
+    samples = []
+    for _ in range(ROUNDS):
+        for q in texts:
+            started = time.perf_counter()
+            fts5_query(con, q)
+            samples.append(time.perf_counter() - started)
+    p50, p99 = percentiles(samples)
+    return {"p50_ms": p50, "p99_ms": p99, "bytes": db.stat().st_size}
+
+
+def ingest_ratio(n: int, folder: Path, generator: Generator) -> dict:
+    """Real ingest (Kiwi on every text) against raw Kiwi on the same texts, same cores."""
+    from bench import kiwi_raw, sinmun_ingest
+
+    corpus = folder / f"ingest-{n}.jsonl"
+    with corpus.open("w", encoding="utf-8") as out:
+        for _ in range(n):
+            out.write(json.dumps(generator.record(generator.recipe()), ensure_ascii=False) + "\n")
+    kiwi_s, chars = kiwi_raw(corpus)
+    ingest_s, archive = sinmun_ingest(corpus, folder / f"ingest-{n}.db")
+    archive.close()
+    return {"articles": n, "chars": chars, "kiwi_chars_s": chars / kiwi_s, "ingest_chars_s": chars / ingest_s,
+            "ratio": kiwi_s / ingest_s}
+
+
+def chart(results: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = [r["articles"] for r in results]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    left.plot(sizes, [r["search"]["p50_ms"] for r in results], "o-", label="sinmun p50 (HTTP)")
+    left.plot(sizes, [r["search"]["p99_ms"] for r in results], "o-", label="sinmun p99 (HTTP)")
+    left.plot(sizes, [r["fts5"]["p99_ms"] for r in results], "s--", label="FTS5 trigram p99 (in-process)")
+    left.set(xscale="log", yscale="log", xlabel="articles", ylabel="ms", title="search latency")
+    left.legend()
+    right.plot(sizes, [r["bytes_per_article"] / 1024 for r in results], "o-", label="store + index")
+    right.plot(sizes, [r["search"]["rss_peak"] / 2**30 for r in results], "s-", label="server RSS peak (GiB)")
+    right.set(xscale="log", xlabel="articles", ylabel="KiB per article / GiB", title="space")
+    right.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--ingest", type=int, default=10_000, help="articles for the ingest-vs-Kiwi ratio (0: skip)")
+    parser.add_argument("--out", type=Path, default=BENCH / "out")
+    parser.add_argument("--work", type=Path, default=None, help="where the archives go (default: --out/scale)")
+    args = parser.parse_args()
+    work = args.work or args.out / "scale"
+    work.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("SINMUN_HOME", str(work))
+    pool, names = Pool.load(), Names()
+    print(f"pool: {len(pool.sentences):,} sentences, {len(pool.headlines):,} headlines; "
+          f"{len(names.people):,} people, {len(names.companies):,} companies", flush=True)
+    requests = mix(names)
+    results = []
+    if args.ingest:
+        ratio = ingest_ratio(args.ingest, work, Generator(pool, names, seed=99))
+        print(f"ingest of {ratio['articles']:,} articles: {ratio['ingest_chars_s']:,.0f} chars/s against raw Kiwi's "
+              f"{ratio['kiwi_chars_s']:,.0f}: {ratio['ratio']:.2f}", flush=True)
+    else:
+        ratio = None
+    composer = Composer(analyse_pool(pool, work))
+    # Millions of analysed terms live as long as the run: the collector need not walk them again
+    # and again (it made composing an article's terms four times slower).
+    gc.freeze()
+    for n in [int(s) for s in args.sizes.split(",")]:
+        for stale in work.glob(f"scale-{n}.*"):
+            subprocess.run(["rm", "-rf", str(stale)], check=True)
+        db, corpus, seconds, prepared = build(n, work, Generator(pool, names), composer)
+        store, index = du(db), du(db.with_name(db.stem + ".index"))
+        result = {"articles": n, "build_s": round(seconds), "prepared_share": round(prepared, 4),
+                  "store_bytes": store, "index_bytes": index, "bytes_per_article": (store + index) / n,
+                  "search": serve_and_measure(db, requests), "fts5": fts5(corpus, requests)}
+        results.append(result)
+        print(json.dumps(result), flush=True)
+        (args.out / "scale.json").write_text(json.dumps({"ingest": ratio, "sizes": results}, indent=2))
+    chart(results, args.out / "scale.png")
+    print("\n| articles | store + index per article | search p50 / p99 (HTTP) | FTS5 trigram p50 / p99 | "
+          "p99 ratio | server RSS (peak) |\n|---|---|---|---|---|---|")
+    for r in results:
+        s, f = r["search"], r["fts5"]
+        print(f"| {r['articles']:,} | {r['bytes_per_article'] / 1024:.1f} KB | {s['p50_ms']:.1f} / {s['p99_ms']:.1f} ms"
+              f" | {f['p50_ms']:.1f} / {f['p99_ms']:.1f} ms | {f['p99_ms'] / s['p99_ms']:.1f}x | "
+              f"{s['rss'] / 2**20:.0f} MB ({s['rss_peak'] / 2**20:.0f} MB) |")
+
+
+if __name__ == "__main__":
+    main()
