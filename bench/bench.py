@@ -198,12 +198,12 @@ def fts5_query(con: sqlite3.Connection, q: str) -> list:
     return con.execute(sql, args).fetchall()
 
 
-def fts5_latency(con: sqlite3.Connection, rounds: int) -> tuple[float, float]:
-    for q in QUERIES:
+def fts5_latency(con: sqlite3.Connection, rounds: int, queries_: list[str] = QUERIES) -> tuple[float, float]:
+    for q in queries_:
         fts5_query(con, q)
     samples = []
     for _ in range(rounds):
-        for q in QUERIES:
+        for q in queries_:
             start = time.perf_counter()
             fts5_query(con, q)
             samples.append(time.perf_counter() - start)

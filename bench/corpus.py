@@ -11,13 +11,12 @@ Each article takes
   and the posting lists grow with the archive the way real news does;
 - a date over ten years (2016-2025, more recent years busier), a byline, sometimes a summary.
 
-`Composer` also gives each text's terms without running Kiwi on it: every distinct sentence
-is analysed once (`Pool.analyse`), and an article's terms are its sentences' terms with
-their offsets and positions shifted, as `Analyzer.analyze_many` joins a long text's pieces.
-A name sentence is analysed once with a stand-in name of the same length, and each use puts
-its own name in place of the stand-in's term. That is how `scale.py` builds a million-
-article archive on two cores: the store, the index and search are real; only Kiwi's work
-is shared between repeated sentences.
+`Composer` also gives each text's terms without running Kiwi on it again: every distinct
+sentence of the pool is analysed once, and an article's terms are its sentences' terms with
+their offsets and positions shifted, as `Analyzer.analyze_many` joins a long text's pieces
+(name sentences, nearly all distinct, are analysed for real). That is how `scale.py` builds
+a million-article archive on two cores: the store, the index and search are real; only
+Kiwi's work on repeated sentences is shared.
 """
 
 from __future__ import annotations
@@ -48,7 +47,6 @@ TEMPLATES = [
     "{P} 연구원은 보고서에서 하반기 수출 회복을 전망했다.",
     "{C} 노조는 임금 협상이 결렬됐다며 파업을 예고했다.",
 ]
-STAND_IN = {"P": "홍길동", "C": "한빛전자"}  # the same length as every generated name of its kind
 SURNAMES = "김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나지엄채원천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예경봉사부가복태목형피두감음빈동온호범좌팽승간상갈단견당"
 GIVEN = "민서준지현수영우진하은윤호성연정희주도경재원태혜상동승유나소예채아미경선종석광철용기시규혁훈한빈람솔결별찬"
 COMPANY_STEMS = "한빛새온누리미래푸른대한동서남북세계하나우리큰별솔빛가람나래다온라온아라마루"
@@ -83,9 +81,8 @@ class Pool:
         return cls(sentences, headlines)
 
     def texts(self) -> list[str]:
-        """Every distinct text to analyse once: sentences, headlines, name templates with stand-ins."""
-        filled = [t.replace("{P}", STAND_IN["P"]).replace("{C}", STAND_IN["C"]) for t in TEMPLATES]
-        return list(dict.fromkeys([*self.sentences, *(h for h, _ in self.headlines), *filled]))
+        """Every distinct text to analyse once: sentences and headlines."""
+        return list(dict.fromkeys([*self.sentences, *(h for h, _ in self.headlines)]))
 
 
 class Names:
@@ -162,7 +159,7 @@ class Generator:
     def record(self, recipe: Recipe) -> dict:
         body = list(recipe.body)
         for at, t, name in recipe.names:
-            body[at] = TEMPLATES[t].replace("{P}", name).replace("{C}", name)
+            body[at] = fill(t, name)
         out = {"title": recipe.title, "body": " ".join(body), "section": recipe.section,
                "published": recipe.published, "byline": recipe.byline}
         if recipe.summary:
@@ -174,7 +171,10 @@ class Composer:
     """An article's terms from its sentences' terms (each sentence analysed once)."""
 
     def __init__(self, terms: dict[str, list]) -> None:
+        from sinmun.analysis.korean import Analyzer
+
         self.terms = terms  # text -> Term list, for every text of `Pool.texts()`
+        self.analyzer = Analyzer.shared
 
     def join(self, pieces: list[tuple[str, list]]) -> list:
         """Terms of " ".join(texts), as Analyzer.analyze_many joins a long text's pieces."""
@@ -191,25 +191,30 @@ class Composer:
             offset += len(text) + 1
         return whole
 
-    def named(self, template: int, name: str) -> tuple[str, list]:
-        kind = "P" if "{P}" in TEMPLATES[template] else "C"
-        stand_in = STAND_IN[kind]
-        filled = TEMPLATES[template].replace("{P}", stand_in).replace("{C}", stand_in)
-        start = filled.index(stand_in)
-        end = start + len(stand_in)
-        terms = [t._replace(text=name) if (t.start, t.end) == (start, end) else t for t in self.terms[filled]
-                 if not (t.start < end and t.end > start and (t.start, t.end) != (start, end))]
-        return filled.replace(stand_in, name), terms
+    def article_terms(self, recipes: list[Recipe]) -> dict[str, list]:
+        """text -> terms for the articles' non-empty parts (what `Follower.catch_up(prepared=)` takes).
 
-    def article_terms(self, recipe: Recipe) -> dict[str, list]:
-        """text -> terms for the article's non-empty parts (what `Follower.catch_up(prepared=)` takes)."""
-        body = [(s, self.terms[s] if s else []) for s in recipe.body]  # "": a name sentence, next
-        for at, t, name in recipe.names:
-            body[at] = self.named(t, name)
-        out = {" ".join(s for s, _ in body): self.join(body), recipe.title: self.terms[recipe.title]}
-        if recipe.summary:
-            out[" ".join(recipe.summary)] = self.join([(s, self.terms[s]) for s in recipe.summary])
+        Name sentences are analysed here, for real and in one call: Kiwi splits a name it
+        does not know (양미하 -> 양미 + 하), and the query must meet the same split.
+        """
+        named = list(dict.fromkeys(fill(t, name) for r in recipes for _, t, name in r.names))
+        fresh = dict(zip(named, self.analyzer().analyze_many(named), strict=True))
+        out: dict[str, list] = {}
+        for recipe in recipes:
+            body = [(s, self.terms[s] if s else []) for s in recipe.body]  # "": a name sentence, next
+            for at, t, name in recipe.names:
+                sentence = fill(t, name)
+                body[at] = (sentence, fresh[sentence])
+            out[" ".join(s for s, _ in body)] = self.join(body)
+            out[recipe.title] = self.terms[recipe.title]
+            if recipe.summary:
+                out[" ".join(recipe.summary)] = self.join([(s, self.terms[s]) for s in recipe.summary])
         return out
+
+
+def fill(template: int, name: str) -> str:
+    return TEMPLATES[template].replace("{P}", name).replace("{C}", name)
+
 
 def main() -> None:
     n, out = int(sys.argv[1]), Path(sys.argv[2])

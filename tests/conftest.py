@@ -17,7 +17,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import redirect_stderr, redirect_stdout
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,6 +121,20 @@ _databases = iter(range(1, 1_000_000))
 def fresh_database(postgres: str) -> str:
     """The address of a new, empty database on the suite's server (sinmun makes its tables)."""
     return f"{postgres}t{os.getpid()}_{next(_databases)}"
+
+
+@contextmanager
+def sinmun_home(folder: str | Path) -> Iterator[None]:
+    """$SINMUN_HOME for in-process commands (where a PostgreSQL archive's index and token key live)."""
+    before = os.environ.get("SINMUN_HOME")
+    os.environ["SINMUN_HOME"] = str(folder)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("SINMUN_HOME")
+        else:
+            os.environ["SINMUN_HOME"] = before
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

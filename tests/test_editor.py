@@ -3,14 +3,16 @@ HTTP, each refusal with its status and a JSON message, everything in the audit l
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import time
+from pathlib import Path
 
 import httpx
 import pytest
 
-from conftest import Server, cli_json, run_cli
+from conftest import SEED, Server, cli_json, fresh_database, run_cli, sinmun_home
 
 ARTICLE = {"title": "[편집국 시험(1)] 시청 앞 광장에 새 도서관 문 열어", "section": "사회", "published": "2026-11-30",
            "url": "https://news.example/desk/1",
@@ -18,17 +20,24 @@ ARTICLE = {"title": "[편집국 시험(1)] 시청 앞 광장에 새 도서관 �
                    "따로 두었다. 개관 첫날 시민 2천 명이 찾아 책을 빌렸다. 도서관은 평일 밤 10시까지 문을 연다."}
 
 
-@pytest.fixture(scope="module")
-def desk(seed_db, tmp_path_factory):
-    """A server over a copy of the seed, with a write, a read and an admin token made by the CLI."""
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def desk(request, seed_db, tmp_path_factory):
+    """A server over the seed (a copy of the SQLite file, or the seed ingested into a new
+    PostgreSQL database), with a write, a read and an admin token made by the CLI."""
     folder = tmp_path_factory.mktemp("desk")
-    db = folder / "desk.db"
-    shutil.copy(seed_db, db)
-    tokens = {scope: run_cli("token", "create", "--name", f"{scope}-desk", "--scope", scope, db=db,
-                             check=True).stdout.strip() for scope in ("read", "write", "admin")}
-    server = Server(db, "--workers", "1")
-    yield server.base, db, tokens
-    server.stop()
+    if request.param == "sqlite":
+        db = folder / "desk.db"
+        shutil.copy(seed_db, db)
+    else:
+        db = fresh_database(request.getfixturevalue("postgres"))
+    with sinmun_home(folder):  # where a PostgreSQL archive's index and token key live (SQLite: beside it)
+        if request.param == "postgresql":
+            run_cli("ingest", str(SEED), db=db, check=True)
+        tokens = {scope: run_cli("token", "create", "--name", f"{scope}-desk", "--scope", scope, db=db,
+                                 check=True).stdout.strip() for scope in ("read", "write", "admin")}
+        server = Server(db, "--workers", "1", env_extra={"SINMUN_HOME": str(folder)})
+        yield server.base, db, tokens
+        server.stop()
 
 
 def auth(token: str) -> dict:
@@ -54,9 +63,16 @@ def test_tokens_are_shown_once_and_kept_as_digests(desk):
     assert all(re.fullmatch(r"snm_[\w-]{43}", t) for t in tokens.values())
     listed = cli_json("token", "list", db=db)
     assert {t["name"]: t["scope"] for t in listed} == {"read-desk": "read", "write-desk": "write", "admin-desk": "admin"}
-    stored = db.read_bytes()
+    if isinstance(db, str):  # PostgreSQL: what the store holds is read back through it
+        from sinmun.store import open_store
+
+        with open_store(db) as store:
+            stored = repr(store.tokens.all()).encode() + repr(list(store.audit.entries(100, 0))).encode()
+        key = Path(os.environ["SINMUN_HOME"]) / (db.rsplit("/", 1)[1] + ".secret")
+    else:
+        stored, key = db.read_bytes(), db.with_name("desk.secret")
     assert not any(t.encode() in stored for t in tokens.values())
-    assert oct(db.with_name("desk.secret").stat().st_mode & 0o777) == "0o600"
+    assert oct(key.stat().st_mode & 0o777) == "0o600"
 
 
 def test_writes_need_a_write_token_and_refusals_are_json(desk):

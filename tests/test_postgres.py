@@ -8,11 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import httpx
 import pytest
@@ -21,7 +17,7 @@ from sinmun.errors import NotFound
 from sinmun.service import Archive
 from sinmun.store import open_store
 
-from conftest import FIXTURES, SEED, SHARED, Server, cli_json, fresh_database, run_cli, run_process
+from conftest import FIXTURES, SEED, SHARED, Server, cli_json, fresh_database, run_cli, run_process, sinmun_home
 
 WIKINEWS = SHARED / "data" / "ko_wikinews_dev.jsonl.gz"
 # Fields that say when or where a copy was made, not what the archive holds.
@@ -49,28 +45,14 @@ def twins(postgres, tmp_path_factory) -> tuple[str, str, str]:
     inputs = [str(SEED), str(FIXTURES / "sample.jsonl"), str(FIXTURES / "stories.jsonl"), str(wikinews)]
     sqlite, pg = str(folder / "twin.db"), fresh_database(postgres)
     run_cli("ingest", *inputs, db=sqlite, check=True)
-    with home(folder):
+    with sinmun_home(folder):
         run_cli("ingest", *inputs, db=pg, check=True)
     return sqlite, pg, str(folder)
 
 
-@contextmanager
-def home(folder: str | Path) -> Iterator[None]:
-    """SINMUN_HOME for in-process commands: where a PostgreSQL archive's index lives."""
-    before = os.environ.get("SINMUN_HOME")
-    os.environ["SINMUN_HOME"] = str(folder)
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("SINMUN_HOME")
-        else:
-            os.environ["SINMUN_HOME"] = before
-
-
 def both(twins, *args: str) -> tuple[object, object]:
     sqlite, pg, folder = twins
-    with home(folder):
+    with sinmun_home(folder):
         in_pg = cli_json(*args, db=pg)
     return _strip(cli_json(*args, db=sqlite)), _strip(in_pg)
 
@@ -100,7 +82,7 @@ def test_stories_articles_and_exports_are_the_same_in_both_stores(twins, tmp_pat
     exports = []
     for db in (sqlite, pg):
         out = tmp_path / f"{len(exports)}.jsonl"
-        with home(folder):
+        with sinmun_home(folder):
             run_cli("export", "--out", str(out), db=db, check=True)
         exports.append([_strip(json.loads(line)) for line in out.read_text(encoding="utf-8").splitlines()])
     assert len(exports[0]) == cli_json("stats", db=sqlite)["articles"] and exports[0] == exports[1]

@@ -18,11 +18,13 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
 import threading
 import time
 import zlib
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -123,19 +125,22 @@ def encode_offsets(parts: dict[str, list[Term]]) -> bytes:
     return zlib.compress("\n".join(lines).encode(), 1)
 
 
-def decode_offsets(blob: bytes) -> dict[str, list[tuple]]:
-    """{part: [(text, start, end) or (text, start, end, 1) for joined forms]}."""
+def decode_offsets(blob: bytes, wanted: AbstractSet[str]) -> dict[str, list[tuple]]:
+    """{part: [(text, start, end) or (text, start, end, 1) for joined forms]}, for the terms in `wanted`.
+
+    Only the wanted terms are parsed (by one regular expression, in C): a page of ten
+    results decoded every term of every article, about half of a search's time.
+    """
     parts: dict[str, list[tuple]] = {}
+    if not wanted:
+        return parts
+    words = "|".join(re.escape(w) for w in sorted(wanted, key=len, reverse=True))
+    pattern = re.compile(f"(?:^|\x1f)({words})\x1e(\\d+)\x1e(\\d+)(\x1ec)?(?=\x1f|$)")
     for line in zlib.decompress(blob).decode().split("\n"):
-        if not line:
-            continue
         name, _, items = line.partition("\t")
-        terms = []
-        for item in items.split("\x1f"):
-            fields = item.split("\x1e")
-            term = (fields[0], int(fields[1]), int(fields[2]))
-            terms.append(term + (1,) if len(fields) == 4 else term)
-        parts[name] = terms
+        if items:
+            parts[name] = [(w, int(a), int(b), 1) if c else (w, int(a), int(b))
+                           for w, a, b, c in pattern.findall(items)]
     return parts
 
 

@@ -379,12 +379,13 @@ class Searcher:
         # Why each result ranks: the query's words it holds, as analysed (particles off), in order.
         phrase_words = [t.text for p in parsed.phrases for t in self.analyzer.analyze(p) if not t.compound]
         asked = list(dict.fromkeys([t.text for t in terms if not t.compound] + phrase_words + sorted(stand_ins)))
+        wanted = highlight | stand_ins | set(asked)  # the only terms whose offsets a hit shows
         hits = []
         for article_id in page:
             article = articles.get(article_id)
             if article is None or article_id not in docs:  # deleted since; the next sync drops it
                 continue
-            offsets = decode_offsets(docs[article_id]["offsets"][0])
+            offsets = decode_offsets(docs[article_id]["offsets"][0], wanted)
             found_by = [name for name, r in (("words", keyword), ("meaning", meaning)) if article_id in r.scores]
             held = {o[0] for part in offsets.values() for o in part}
             hits.append(Hit(

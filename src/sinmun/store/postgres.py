@@ -28,12 +28,8 @@ from psycopg import pq
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from ..errors import BadRequest, Busy, Conflict, NotFound
-from .access import SqlAudit, SqlTokens
-from .articles import SqlArticles, SqlFiles
-from .changes import SqlChanges
-from .connect import SqlEntities, SqlStories
+from .parts import StoreParts
 from .schema import POSTGRES_MIGRATIONS
-from .vectors import SqlSignatures, SqlVectors, SqlVocabulary
 
 WRITER_LOCK = 0x53494E4D  # "SINM": the advisory lock every write transaction holds until it ends
 CONNECT_TIMEOUT_S = 10
@@ -98,7 +94,7 @@ class PostgresConnection:
         return self.conn.info.transaction_status != pq.TransactionStatus.IDLE
 
 
-class PostgresStore:
+class PostgresStore(StoreParts):
     """An open sinmun store in PostgreSQL (see `sinmun.store.protocol.Store`)."""
 
     def __init__(self, url: str, create: bool = True) -> None:
@@ -113,17 +109,7 @@ class PostgresStore:
         except psycopg.Error as exc:
             conn.close()
             raise BadRequest(f"{self.location}: not a usable sinmun database ({_first_line(exc)})") from None
-        self.changes = SqlChanges(self.db)
-        self.articles = SqlArticles(self.db, self.changes)
-        self.entities = SqlEntities(self.db)
-        self.stories = SqlStories(self.db)
-        self.vectors = SqlVectors(self.db)
-        self.vocabulary = SqlVocabulary(self.db)
-        self.signatures = SqlSignatures(self.db)
-        self.files = SqlFiles(self.db)
-        self.tokens = SqlTokens(self.db)
-        self.audit = SqlAudit(self.db)
-        self._store_id: str | None = None
+        self.attach(self.db)
 
     @property
     def location(self) -> str:
@@ -170,12 +156,6 @@ class PostgresStore:
         return int(row[0]) if row else 0
 
     @property
-    def store_id(self) -> str:
-        if self._store_id is None:
-            self._store_id = self.db.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()[0]
-        return self._store_id
-
-    @property
     def schema_version(self) -> int:
         return self._version()
 
@@ -220,12 +200,6 @@ class PostgresStore:
 
     def close(self) -> None:
         self.db.conn.close()
-
-    def __enter__(self) -> PostgresStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def _first_line(exc: BaseException) -> str:

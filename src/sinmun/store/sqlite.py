@@ -15,17 +15,13 @@ from pathlib import Path
 from ..articles import text_hash
 from ..errors import BadRequest, Busy, Conflict, NotFound
 from ._sql import SQLiteConnection
-from .access import SqlAudit, SqlTokens
-from .articles import SqlArticles, SqlFiles
-from .changes import SqlChanges
-from .connect import SqlEntities, SqlStories
+from .parts import StoreParts
 from .schema import MIGRATIONS
-from .vectors import SqlSignatures, SqlVectors, SqlVocabulary
 
 BUSY_TIMEOUT_S = 30
 
 
-class SQLiteStore:
+class SQLiteStore(StoreParts):
     """An open sinmun database (see `sinmun.store.protocol.Store`)."""
 
     def __init__(self, path: str | Path, create: bool = True) -> None:
@@ -46,26 +42,10 @@ class SQLiteStore:
             raise BadRequest(f"{self.path}: not a usable sinmun database ({exc})") from None
         except sqlite3.DatabaseError as exc:
             raise BadRequest(f"{self.path}: not a usable sinmun database ({exc})") from None
-        self.changes = SqlChanges(self.db)
-        self.articles = SqlArticles(self.db, self.changes)
-        self.entities = SqlEntities(self.db)
-        self.stories = SqlStories(self.db)
-        self.vectors = SqlVectors(self.db)
-        self.vocabulary = SqlVocabulary(self.db)
-        self.signatures = SqlSignatures(self.db)
-        self.files = SqlFiles(self.db)
-        self.tokens = SqlTokens(self.db)
-        self.audit = SqlAudit(self.db)
-        self._store_id: str | None = None
+        self.attach(self.db)
 
     def close(self) -> None:
         self.db.close()
-
-    def __enter__(self) -> SQLiteStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
@@ -99,12 +79,6 @@ class SQLiteStore:
 
     def integrity(self) -> list[str]:
         return [r[0] for r in self.db.execute("PRAGMA integrity_check") if r[0] != "ok"]
-
-    @property
-    def store_id(self) -> str:
-        if self._store_id is None:
-            self._store_id = self.db.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()[0]
-        return self._store_id
 
     @property
     def schema_version(self) -> int:
