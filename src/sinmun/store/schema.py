@@ -151,6 +151,12 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX articles_live ON articles (seq) WHERE retracted_at IS NULL;
     """,
+    # 10: the sections and series every page lists, counted by index: found by the scale bench,
+    # where counting them read every article (47 ms at 10,000 generated articles, 1.7 ms by index)
+    """
+    CREATE INDEX IF NOT EXISTS articles_live_section ON articles (section) WHERE retracted_at IS NULL;
+    CREATE INDEX IF NOT EXISTS articles_live_series ON articles (series) WHERE retracted_at IS NULL;
+    """,
 ]
 
 # PostgreSQL's schema has its own migrations (the version is the meta row `schema_version`).
@@ -232,5 +238,10 @@ POSTGRES_MIGRATIONS: list[str] = [
         at {_T} NOT NULL, actor {_T} NOT NULL, action {_T} NOT NULL, article_id {_T}, rev INTEGER, detail TEXT
     );
     CREATE INDEX audit_article ON audit (article_id);
+    """,
+    # 2: as SQLite's 10 (sections and series counted by index)
+    """
+    CREATE INDEX IF NOT EXISTS articles_live_section ON articles (section) WHERE retracted_at IS NULL;
+    CREATE INDEX IF NOT EXISTS articles_live_series ON articles (series) WHERE retracted_at IS NULL;
     """,
 ]
