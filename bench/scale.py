@@ -119,11 +119,9 @@ def du(path: Path) -> int:
 
 
 def serve_and_measure(db: Path, requests: list[tuple[str, dict]]) -> dict:
-    import socket
+    from load import free_port
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     log = (db.parent / f"{db.stem}.serve.log").open("w")
     proc = subprocess.Popen([str(SINMUN), "serve", "--db", str(db), "--port", str(port), "--workers", "1",
                              "--search-rate", "0"], stdout=log, stderr=subprocess.STDOUT)

@@ -150,8 +150,7 @@ def doctor(archive: Archive) -> DoctorReport:
     note("schema", store.schema_version == store.latest_schema,
          f"version {store.schema_version} of {store.latest_schema}")
     head = store.changes.head()
-    follower = archive.follower()
-    fingerprint = follower.fingerprint
+    fingerprint = archive.fingerprint  # known without building a follower or loading Kiwi
     note("analysis", True, f"kiwipiepy {version('kiwipiepy')}, model {version('kiwipiepy_model')}, "
                            f"fingerprint {fingerprint}")
     meta = archive.index.read_meta()
