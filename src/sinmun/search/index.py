@@ -18,7 +18,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import re
 import shutil
 import threading
 import time
@@ -128,19 +127,29 @@ def encode_offsets(parts: dict[str, list[Term]]) -> bytes:
 def decode_offsets(blob: bytes, wanted: AbstractSet[str]) -> dict[str, list[tuple]]:
     """{part: [(text, start, end) or (text, start, end, 1) for joined forms]}, for the terms in `wanted`.
 
-    Only the wanted terms are parsed (by one regular expression, in C): a page of ten
-    results decoded every term of every article, about half of a search's time.
+    Only the wanted terms are parsed, each found by `bytes.find` (a C substring search):
+    decoding every term of a page of hits was half of a search's time, and one regular
+    expression alternating the wanted words still took a third (0.6 -> 0.17 ms a hit).
     """
     parts: dict[str, list[tuple]] = {}
     if not wanted:
         return parts
-    words = "|".join(re.escape(w) for w in sorted(wanted, key=len, reverse=True))
-    pattern = re.compile(f"(?:^|\x1f)({words})\x1e(\\d+)\x1e(\\d+)(\x1ec)?(?=\x1f|$)")
-    for line in zlib.decompress(blob).decode().split("\n"):
-        name, _, items = line.partition("\t")
-        if items:
-            parts[name] = [(w, int(a), int(b), 1) if c else (w, int(a), int(b))
-                           for w, a, b, c in pattern.findall(items)]
+    # Bytes, not text: decoding the whole blob cost more than finding the few terms in it.
+    needles = [(w, b"\x1f" + w.encode() + b"\x1e") for w in wanted]
+    for line in zlib.decompress(blob).split(b"\n"):
+        name, _, items = line.partition(b"\t")
+        items = b"\x1f" + items + b"\x1f"  # every term between two separators
+        found = []
+        for word, needle in needles:
+            at = items.find(needle)
+            while at >= 0:
+                end = items.index(b"\x1f", at + 1)
+                start, stop, *joined = items[at + len(needle):end].split(b"\x1e")
+                found.append((at, (word, int(start), int(stop), 1) if joined else (word, int(start), int(stop))))
+                at = items.find(needle, end)
+        if found:
+            found.sort()  # in the order they were stored (the text's)
+            parts[name.decode()] = [offset for _, offset in found]
     return parts
 
 

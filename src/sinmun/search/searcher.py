@@ -64,6 +64,9 @@ class Ranked:
     total: int = 0
     strict: int = 0  # articles with every word
     highlight: set[str] = field(default_factory=set)
+    # Where each hit's document lies in the searcher that found it: a page loads its
+    # stored offsets from there instead of searching for its ids again.
+    addresses: dict[str, tantivy.DocAddress] = field(default_factory=dict)
 
 
 class Searcher:
@@ -238,11 +241,12 @@ class Searcher:
         if strict.count < FALLBACK_BELOW and n_clauses >= 2:
             loose_query, _, _ = self.build(parsed, request, require_all=False, terms=terms, related=related)
             loose = searcher.search(loose_query, limit=depth + strict.count, **order)
-            for (score, _), article_id in zip(loose.hits, self.ids(searcher, loose.hits)):
+            for (score, address), article_id in zip(loose.hits, self.ids(searcher, loose.hits)):
                 if article_id not in ranked.scores:
                     ranked.ids.append(article_id)
                     ranked.scores[article_id] = float(score)
                     ranked.partial.add(article_id)
+                    ranked.addresses[article_id] = address
             ranked.total = loose.count
         return ranked
 
@@ -262,9 +266,10 @@ class Searcher:
     def ranked(self, searcher: tantivy.Searcher, found: tantivy.SearchResult, highlight: set[str]) -> Ranked:
         """A Tantivy result as a ranking; every hit counts as an answer (`strict`)."""
         ranked = Ranked(total=found.count, strict=found.count, highlight=highlight)
-        for (score, _), article_id in zip(found.hits, self.ids(searcher, found.hits)):
+        for (score, address), article_id in zip(found.hits, self.ids(searcher, found.hits)):
             ranked.ids.append(article_id)
             ranked.scores[article_id] = float(score)
+            ranked.addresses[article_id] = address
         return ranked
 
     def keyword_with_related(self, searcher: tantivy.Searcher, parsed: ParsedQuery, request: SearchParams,
@@ -334,14 +339,19 @@ class Searcher:
         if self._make_vectors is None:
             mode = "keyword"
         page_end = request.offset + request.limit
-        depth = max(page_end, FUSION_DEPTH) if mode == "hybrid" or request.facets else page_end
+        depth = max(page_end, FUSION_DEPTH) if mode == "hybrid" else page_end
         if mode == "semantic":
             depth = max(page_end, FACET_DEPTH if request.facets else page_end)
 
         related: dict = {}
         keyword = Ranked()
         if mode != "semantic":
-            keyword, related = self.keyword_with_related(searcher, parsed, request, terms, depth)
+            # Hybrid fuses only when the words find few articles (`fuse`): a page's worth is
+            # enough to know, and the ids of a hundred hits cost more than the search itself.
+            first = page_end if mode == "hybrid" and not request.facets else depth
+            keyword, related = self.keyword_with_related(searcher, parsed, request, terms, first)
+            if keyword.strict < FALLBACK_BELOW and depth > first:
+                keyword, related = self.keyword_with_related(searcher, parsed, request, terms, depth)
         corrected_from = suggestion = None
         if request.correct and words and keyword.strict < FALLBACK_BELOW and mode != "semantic":
             fixed = self.correction(words, terms)
@@ -372,8 +382,8 @@ class Searcher:
             ranked_facets = {}
 
         page = ranked.ids[request.offset:page_end]
-        articles = self.store.articles.get_many(page)
-        docs = self._docs(searcher, page)
+        articles = self.store.articles.get_many(page, raw=False)
+        docs = self._docs(searcher, page, keyword.addresses)
         highlight = keyword.highlight | {t.text for t in terms if not t.compound}
         stand_ins = {w for forms in related.values() for w in forms} - {t.text for t in terms}
         # Why each result ranks: the query's words it holds, as analysed (particles off), in order.
@@ -426,14 +436,15 @@ class Searcher:
         return bool(word_clauses(terms)) or any(
             word_clauses(self.analyzer.analyze(text)) for text in parsed.phrases + parsed.excluded)
 
-    def _docs(self, searcher: tantivy.Searcher, ids: list[str]) -> dict[str, dict]:
-        if not ids:
-            return {}
-        result = searcher.search(Q.term_set_query(self.schema, "id", ids), limit=len(ids))
-        docs = {}
-        for _, addr in result.hits:
-            doc = searcher.doc(addr)
-            docs[doc["id"][0]] = doc
+    def _docs(self, searcher: tantivy.Searcher, ids: list[str],
+              addresses: dict[str, tantivy.DocAddress]) -> dict[str, dict]:
+        """The stored documents of `ids`: by address where the ranking kept one, else by id."""
+        docs = {i: searcher.doc(addresses[i]) for i in ids if i in addresses}
+        missing = [i for i in ids if i not in docs]
+        if missing:
+            for _, addr in searcher.search(Q.term_set_query(self.schema, "id", missing), limit=len(missing)).hits:
+                doc = searcher.doc(addr)
+                docs[doc["id"][0]] = doc
         return docs
 
     def _all_ids(self, searcher, parsed, request, terms, related, keyword: Ranked) -> list[str]:

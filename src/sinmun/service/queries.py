@@ -59,7 +59,7 @@ def page_dates(archive: Archive, limit: int) -> Iterator[tuple[str, str | None]]
     """(id, day of its last change) of the newest `limit` live articles: a sitemap's rows."""
     ids = archive.store.articles.select()[:limit]
     for start in range(0, len(ids), 1000):
-        found = archive.store.articles.get_many(ids[start:start + 1000])
+        found = archive.store.articles.get_many(ids[start:start + 1000], raw=False)
         for article_id in ids[start:start + 1000]:
             if article_id in found:
                 article = found[article_id]
@@ -97,7 +97,7 @@ def article(archive: Archive, article_id: str) -> ArticleDetail:
     found = get_article(archive, article_id)
     store = archive.store
     order = store.entities.related(found.id, RELATED)
-    related = store.articles.get_many(order)
+    related = store.articles.get_many(order, raw=False)
     return ArticleDetail(
         **found.to_dict(), sources=store.articles.sources(found.id), events=events(found),
         story=store.stories.story_of(found.id), entities=store.entities.of_article(found.id),
@@ -121,7 +121,7 @@ def similar(archive: Archive, article_id: str, limit: int = 5) -> SimilarArticle
 
     found = get_article(archive, article_id)
     hits = similar_seqs(archive.vector_index, archive.store, found.id, limit)
-    by_id = archive.store.articles.get_many([i for i, _ in hits])
+    by_id = archive.store.articles.get_many([i for i, _ in hits], raw=False)
     return SimilarArticles(id=found.id, similar=[
         SimilarArticle(**ArticleListing.of(by_id[i]).model_dump(), similarity=round(score, 4))
         for i, score in hits if i in by_id])

@@ -8,9 +8,9 @@ differently is asked of the connection (`cross_join`), never tested for by name.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
@@ -31,6 +31,8 @@ class Database(Protocol):
     # fixes the order of the loop (its planner otherwise scans the wide articles table);
     # PostgreSQL plans joins by itself and has no CROSS JOIN ... ON.
     cross_join: str
+    # A table of one column `value`: the elements of a JSON array given as one parameter.
+    json_values: str
 
     # A cursor: fetchone(), fetchall(), iteration, rowcount.
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ..., /) -> Any: ...
@@ -41,6 +43,7 @@ class SQLiteConnection(sqlite3.Connection):
     """SQLite's connection, as a `Database`."""
 
     cross_join = "CROSS JOIN"
+    json_values = "json_each(?)"
 
 
 def now_iso() -> str:
@@ -71,16 +74,8 @@ def marks(items: list) -> str:
     return ", ".join("?" for _ in items)
 
 
-@contextmanager
-def picked(db: Database, ids: list[str]) -> Iterator[None]:
-    """A temporary table `picked` of ids to join against (result sets of thousands of ids).
-
-    Temporary tables live in the connection, not the file: reading this way takes no write lock.
-    """
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS picked (id TEXT PRIMARY KEY)")
-    db.execute("DELETE FROM picked")
-    db.executemany("INSERT INTO picked VALUES (?) ON CONFLICT DO NOTHING", [(i,) for i in ids])
-    try:
-        yield
-    finally:
-        db.execute("DELETE FROM picked")
+def picked(db: Database, ids: list[str]) -> tuple[str, list[str]]:
+    """A table `picked` of ids (one column, `id`) to join against result sets of thousands
+    of ids, and its parameter: one JSON array. Filling a temporary table took 48 ms for a
+    thousand ids (an insert, and a transaction, each), a search's facets twice over."""
+    return f"(SELECT DISTINCT value AS id FROM {db.json_values}) picked", [json.dumps(ids)]

@@ -106,14 +106,14 @@ class SqlEntities:
         return out
 
     def facet(self, ids: list[str], limit: int) -> list[tuple[str, str, int]]:
-        with picked(self.db, ids):
-            rows = self.db.execute(
-                f"SELECT e.name, min(e.type), count(*) AS n FROM picked f "
-                f"{self.db.cross_join} article_entities e ON e.article_id = f.id "
-                # A name Kiwi guessed (type 'name') must recur to be worth a click;
-                # dictionary names (people, organisations, ...) count from one article.
-                "GROUP BY e.name HAVING min(e.type) != 'name' OR count(*) >= 2 "
-                "ORDER BY n DESC, min(e.type) = 'name', e.name LIMIT ?", (limit,)).fetchall()
+        table, params = picked(self.db, ids)
+        rows = self.db.execute(
+            f"SELECT e.name, min(e.type), count(*) AS n FROM {table} "
+            f"{self.db.cross_join} article_entities e ON e.article_id = picked.id "
+            # A name Kiwi guessed (type 'name') must recur to be worth a click;
+            # dictionary names (people, organisations, ...) count from one article.
+            "GROUP BY e.name HAVING min(e.type) != 'name' OR count(*) >= 2 "
+            "ORDER BY n DESC, min(e.type) = 'name', e.name LIMIT ?", [*params, limit]).fetchall()
         return [(name, kind, n) for name, kind, n in rows]
 
     def clear(self) -> None:

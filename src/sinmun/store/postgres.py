@@ -73,6 +73,7 @@ class PostgresConnection:
     """A psycopg connection, as a `sinmun.store._sql.Database`."""
 
     cross_join = "JOIN"  # PostgreSQL orders joins itself
+    json_values = "jsonb_array_elements_text(?::jsonb)"
 
     def __init__(self, conn: psycopg.Connection) -> None:
         self.conn = conn
