@@ -228,6 +228,16 @@ def summary_scores() -> dict[str, dict[str, float]]:
     return totals
 
 
+def entity_scores() -> dict[str, float]:
+    """Entities found in 19 seed articles against the project's labels (tests/fixtures/entity_labels.json)."""
+    from sinmun.analysis.entity_eval import score
+
+    labels = json.loads((ROOT / "tests" / "fixtures" / "entity_labels.json").read_text(encoding="utf-8"))
+    found = score(labels["articles"], {a.id: a for a in read_path(SEED).articles}, Analyzer.shared())
+    return {"labelled": found.right + found.missed, "precision": found.precision, "recall": found.recall,
+            "type right": found.typed / max(found.right, 1)}
+
+
 def story_scores(out: Path) -> dict[str, float]:
     """Pairwise precision/recall and B-cubed F1 of story grouping on the labelled set:
     the seed plus the project's own articles (tests/fixtures/stories*.json*)."""
@@ -286,7 +296,7 @@ def derived_cost(archive: Archive, out: Path, n: int = 2000) -> float:
     scratch = out / "derived.db"
     scratch.unlink(missing_ok=True)
     store = open_store(scratch)
-    connector = Connector(analyzer.aliases)
+    connector = Connector(analyzer.aliases, analyzer.known_common_noun)
     start = time.perf_counter()
     for batch in range(0, len(items), 256):
         with store.transaction():
@@ -390,6 +400,8 @@ def main() -> None:
            ", ".join(f"{m.replace('rouge', 'ROUGE-')} {v:.3f}" for m, v in scores.items()))
           for name, scores in summaries.items()],
         ("(e) entities + stories, per article", f"{derived_ms:.2f} ms (given the analysis; measured on 2,000 bench articles)"),
+        ("(e) entities on the labelled set", ", ".join(
+            f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in entity_scores().items())),
         ("(e) stories on the labelled set", ", ".join(
             f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}" for k, v in stories.items())),
         ("size: SQLite / index (of which vectors)", f"{db.stat().st_size / 1e6:.0f} MB / {index_bytes / 1e6:.0f} MB "

@@ -367,6 +367,20 @@ class Analyzer:
                     append(Term(text, start, kept[i + 2][3], i, True))
         return terms
 
+    def known_common_noun(self, form: str) -> bool:
+        """Does Kiwi read `form`, alone, as one common noun of its dictionary? Kiwi tags words
+        in quotes or before a name as proper nouns (\'맛\', 연구소); a word it does not know
+        (딥시크) comes out as its placeholder noun, with no form of its own. Cached."""
+        key = (form, "NNG?")
+        found = self._cache.get(key)
+        if found is None:
+            tokens = self.kiwi.tokenize(form)
+            found = "1" if (len(tokens) == 1 and tokens[0].tag == "NNG"
+                            and self.kiwi.morpheme(tokens[0].id).form) else ""
+            if len(self._cache) < 500_000:
+                self._cache[key] = found
+        return bool(found)
+
     def _known_name(self, joined: str) -> str:
         """The canonical term if `joined` is in the alias dictionary, else ''."""
         key = (joined, "+")

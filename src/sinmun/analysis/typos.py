@@ -61,6 +61,7 @@ class Vocabulary:
     """Follows the change log: document frequency of every term (`vocabulary` consumer)."""
 
     name = "vocabulary"
+    version = ""
 
     def reset(self, store: Store) -> None:
         store.vocabulary.clear()

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
-from ..analysis.entities import Entity, display_names, extract
+from ..analysis.entities import Entity, display_names, extract, rules_version
 from ..analysis.korean import Aliases, Term
 from ..articles import Article
 
@@ -63,9 +64,13 @@ class Connector:
 
     name = "stories"
 
-    def __init__(self, aliases: Aliases) -> None:
+    def __init__(self, aliases: Aliases, common: Callable[[str], bool] | None = None) -> None:
+        """`common` says whether a proper noun is a common noun by Kiwi's dictionary
+        (`Analyzer.known_common_noun`); the follower passes it, loading Kiwi only when it analyses."""
         self.aliases = aliases
         self.displays = display_names(aliases)
+        self.common = common or (lambda form: False)
+        self.version = rules_version()
         self._total: int | None = None  # articles with entities so far, counted once then kept
         self._df: dict[str, int] = {}  # entity_df, cached
 
@@ -84,7 +89,7 @@ class Connector:
                 store.entities.replace(item.change.article_id, [])
                 continue
             texts = {part: getattr(item.article, part) or "" for part in item.parts}
-            entities = extract(item.parts, texts, self.aliases, self.displays)
+            entities = extract(item.parts, texts, self.aliases, self.displays, self.common)
             self._place(store, item.seq, item.article, entities, vector(entities, item.parts))
 
     def _place(self, store: Store, seq: int, article: Article, entities: list[Entity],

@@ -43,6 +43,9 @@ class StoreConsumer(Protocol):
     """Derived tables in the store, written in the transaction that records the new position."""
 
     name: str
+    # Names the consumer's own rules: when it changes, the consumer derives everything again
+    # (the entity rules and their word list), while the index and the others keep theirs.
+    version: str
 
     def write(self, store: Store, items: list[Item]) -> None:
         """Apply the items (in change order) inside the caller's transaction."""
@@ -68,7 +71,7 @@ class Follower:
 
     def positions(self) -> dict[str, int]:
         """How far each consumer has read, counting data made by another analysis as unread."""
-        found = {c.name: self.store.changes.position(c.name, self.fingerprint) for c in self.consumers}
+        found = {c.name: self.store.changes.position(c.name, self._made_by(c)) for c in self.consumers}
         found["index"] = self.index.position(self.store.store_id, self.fingerprint)
         return found
 
@@ -101,9 +104,9 @@ class Follower:
                 for consumer in self.consumers:
                     # Read again under the store's writer lock: a server sharing the store
                     # (PostgreSQL) may have derived these tables meanwhile.
-                    if rebuild or self.store.changes.position(consumer.name, self.fingerprint) == 0:
+                    if rebuild or self.store.changes.position(consumer.name, self._made_by(consumer)) == 0:
                         consumer.reset(self.store)
-                        self.store.changes.advance(consumer.name, 0, self.fingerprint)
+                        self.store.changes.advance(consumer.name, 0, self._made_by(consumer))
             start = min(positions.values())
             total = self.store.changes.count_since(start)
             done = 0
@@ -153,12 +156,16 @@ class Follower:
             for consumer in self.consumers:
                 # Where the store says this consumer is, read under the writer lock: another
                 # server's follower (a shared PostgreSQL store) may have written some of the batch.
-                positions[consumer.name] = self.store.changes.position(consumer.name, self.fingerprint)
+                positions[consumer.name] = self.store.changes.position(consumer.name, self._made_by(consumer))
                 if positions[consumer.name] >= last:
                     continue
                 consumer.write(self.store, [i for i in items if i.change.seq > positions[consumer.name]])
-                self.store.changes.advance(consumer.name, last, self.fingerprint)
+                self.store.changes.advance(consumer.name, last, self._made_by(consumer))
                 positions[consumer.name] = last
+
+    def _made_by(self, consumer: StoreConsumer) -> str:
+        """What a consumer's rows were made by: the analysis, and the consumer's own rules."""
+        return f"{self.fingerprint}+{consumer.version}" if consumer.version else self.fingerprint
 
     def _refresh_vectors(self) -> None:
         if self.vector_index is not None:

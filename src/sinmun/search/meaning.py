@@ -208,6 +208,7 @@ class Embedder:
     """Follows the change log: each changed article's morpheme bag and vector (`vectors` consumer)."""
 
     name = "vectors"
+    version = ""
 
     def __init__(self, vectors: Callable[[], MorphemeVectors]) -> None:
         self._make_vectors = vectors  # called on first use: a catch-up with nothing to do loads nothing

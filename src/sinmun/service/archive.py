@@ -160,7 +160,7 @@ class Archive:
         from ..derive import Follower
         from ..search.meaning import Embedder
 
-        consumers: list[StoreConsumer] = [Connector(self.aliases), Embedder(lambda: self.morpheme_vectors),
-                                          Vocabulary()]
+        consumers: list[StoreConsumer] = [Connector(self.aliases, lambda form: self.analyzer.known_common_noun(form)),
+                                          Embedder(lambda: self.morpheme_vectors), Vocabulary()]
         return Follower(self.store, lambda: self.analyzer, self.fingerprint, self.index, consumers,
                         self.vector_index)
