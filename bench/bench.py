@@ -17,6 +17,7 @@ The corpus is synthetic: N articles made by recombining the seed page's sentence
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import random
@@ -211,20 +212,33 @@ def fts5_latency(con: sqlite3.Connection, rounds: int, queries_: list[str] = QUE
 
 
 def summary_scores() -> dict[str, dict[str, float]]:
-    """Mean ROUGE F1 of TextRank and lead-3 against the seed's own [Summary] blocks.
-
-    Both are made from the body without its blocks, so the reference is unseen.
-    """
-    from sinmun.connect.summarize import lead, rouge, split_sentences, textrank
+    """Mean ROUGE F1 of TextRank and lead-3 on two reference sets: the seed's own [Summary]
+    blocks (made from the body without its blocks, so the reference is unseen), and the
+    sentences the project picked as an editor would for 40 Wikinews articles
+    (tests/fixtures/summary_picks.json), where sentence recall is counted too."""
+    from sinmun.connect.summarize import rouge, split_sentences, textrank
 
     analyzer = Analyzer.shared()
-    articles = [a for a in read_path(SEED).articles if a.summary]
-    totals: dict[str, dict[str, float]] = {"textrank": {}, "lead-3": {}}
-    for a in articles:
-        sentences = split_sentences(analyzer, a.body)
-        for name, chosen in (("textrank", textrank(analyzer, sentences)), ("lead-3", lead(analyzer, a.body))):
-            for metric, value in rouge(analyzer, " ".join(chosen), a.summary).items():
-                totals[name][metric] = totals[name].get(metric, 0.0) + value / len(articles)
+    sets: list[tuple[str, str, list[str], set[int] | None]] = []  # (set, reference, sentences, picked)
+    for a in read_path(SEED).articles:
+        if a.summary:
+            sets.append(("seed", a.summary, split_sentences(analyzer, a.body), None))
+    picks = json.loads((ROOT / "tests" / "fixtures" / "summary_picks.json").read_text(encoding="utf-8"))["articles"]
+    with gzip.open(ROOT.parent / "shared" / "data" / "ko_wikinews_dev.jsonl.gz", "rt", encoding="utf-8") as rows:
+        bodies = {r["id"]: r["body"] for r in map(json.loads, rows) if r["id"] in picks}
+    for article_id, picked in picks.items():
+        sentences = split_sentences(analyzer, bodies[article_id])
+        sets.append(("wikinews", " ".join(sentences[i] for i in picked["picked"]), sentences, set(picked["picked"])))
+    totals: dict[str, dict[str, float]] = {}
+    counts = {name: sum(1 for s in sets if s[0] == name) for name in ("seed", "wikinews")}
+    for name, reference, sentences, picked in sets:
+        for method, chosen in (("textrank", textrank(analyzer, sentences)), ("lead-3", sentences[:3])):
+            row = totals.setdefault(f"{name}: {method}", {})
+            scores = rouge(analyzer, " ".join(chosen), reference)
+            if picked is not None:
+                scores["sentence recall"] = len({sentences.index(c) for c in chosen} & picked) / len(picked)
+            for metric, value in scores.items():
+                row[metric] = row.get(metric, 0.0) + value / counts[name]
     return totals
 
 
@@ -396,7 +410,7 @@ def main() -> None:
         ("FTS5 trigram p50 / p99", f"{f50:.1f} ms / {f99:.1f} ms"),
         ("sinmun / FTS5 (p50, p99)", f"{s50 / f50:.2f}x, {s99 / f99:.2f}x"),
         ("cold start: sinmun search / list", f"{cold_search:.2f} s / {cold_list:.2f} s"),
-        *[(f"(d) summaries vs the seed's [Summary]: {name}",
+        *[(f"(d) summaries, {name}",
            ", ".join(f"{m.replace('rouge', 'ROUGE-')} {v:.3f}" for m, v in scores.items()))
           for name, scores in summaries.items()],
         ("(e) entities + stories, per article", f"{derived_ms:.2f} ms (given the analysis; measured on 2,000 bench articles)"),
