@@ -8,6 +8,7 @@ import json
 from sinmun.analysis.entity_eval import score
 from sinmun.analysis.korean import Analyzer
 from sinmun.ingest import read_path
+from sinmun.service import Archive, queries
 
 from conftest import FIXTURES, SEED, cli_json, run_cli
 
@@ -70,3 +71,30 @@ def test_labelled_entities():
     assert found.right + found.missed >= 300
     assert found.precision >= 0.88, found.errors
     assert found.recall >= 0.85, found.errors
+
+
+def test_a_surname_alone_is_the_person_the_archive_knows(backend, tmp_path):
+    """Across the archive: an article that names someone by surname alone gets the one full name
+    other articles used that surname for; an entity page answers to the surname too. On SQLite
+    and on PostgreSQL."""
+    later = [
+        ARTICLES[0],
+        {"title": "한빛전자 주총, 배당 확대", "body": "홀리스터 최고경영자는 주주총회에서 배당을 늘리겠다고 말했다. "
+         "한빛전자는 올해 실적이 개선됐다고 밝혔다.", "section": "경제", "date": "2026-11-20"},
+        ARTICLES[2],
+        {"title": "엘리슨, 새 투자 발표", "body": "엘리슨은 이날 새 투자 계획을 발표했다.", "section": "경제",
+         "date": "2026-11-21"},
+    ]
+    source = tmp_path / "later.jsonl"
+    source.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in later), encoding="utf-8")
+    run_cli("ingest", str(source), db=backend, check=True)
+
+    assert "마거릿 홀리스터" in entities_of(backend, later[1]["title"])
+    assert "홀리스터" not in entities_of(backend, later[1]["title"])
+    # 엘리슨 stood for two people (래리 and 데이비드): it stays as printed.
+    assert "엘리슨" in entities_of(backend, later[3]["title"])
+    with Archive(backend) as archive:
+        found = queries.entity(archive, "홀리스터")
+        assert found.name == "마거릿 홀리스터" and found.type == "person" and found.count == 2
+        assert "홀리스터" in found.variants
+        assert {a.title for a in found.articles} == {later[0]["title"], later[1]["title"]}

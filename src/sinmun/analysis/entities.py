@@ -42,7 +42,7 @@ NOT_NAMES = {"현지", "시간", "현지시간", "이날", "당시", "최근", "
 MAX_ENTITIES = 30
 COMMON_NOUNS = Path(__file__).parent.parent / "data" / "common_nouns.txt"
 # Bumped when the rules change: the entities and stories of every article are derived again.
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 QUOTES = set("'\"‘’“”")
 # A place named with its kind (애리조나주, 서울시) beside the same place without it is one place.
 PLACE_SUFFIXES = ("주", "시", "도", "군", "구")
@@ -54,6 +54,7 @@ class Entity:
     name: str
     type: str
     count: int
+    variants: tuple[str, ...] = ()  # the other forms the article used for it (엘리슨, Nvidia)
 
     def to_dict(self) -> dict:
         return {"name": self.name, "type": self.type, "count": self.count}
@@ -101,6 +102,7 @@ class _Mention:
     kind: str
     at: tuple[int, int]  # (part, offset): the reading order
     words: tuple[str, ...] = ()  # a name of several words, its words (for coreference)
+    surface: str = ""  # as printed
 
 
 def extract(parts: dict[str, list[Term]], texts: dict[str, str], aliases: Aliases,
@@ -118,7 +120,7 @@ def extract(parts: dict[str, list[Term]], texts: dict[str, str], aliases: Aliase
             if t.compound and t.text in displays:
                 name = displays[t.text]
                 mentions.append(_Mention(name, aliases.types.get(name, "name"), (number, t.start),
-                                         tuple(name.split()) if " " in name else ()))
+                                         tuple(name.split()) if " " in name else (), text[t.start:t.end]))
                 covered.append((t.start, t.end))
         inside = _Spans(covered)
         parts_words.append((text, [t for t in terms if not t.compound and not inside.contain(t)]))
@@ -130,11 +132,15 @@ def extract(parts: dict[str, list[Term]], texts: dict[str, str], aliases: Aliase
     _corefer(mentions)
     counts: Counter[str] = Counter()
     types: dict[str, str] = {}
+    variants: dict[str, set[str]] = {}
     for m in mentions:
         counts[m.name] += 1
         if types.get(m.name, "name") == "name":
             types[m.name] = m.kind
-    return [Entity(name, types[name], n) for name, n in counts.most_common(MAX_ENTITIES)]
+        if len(m.surface) >= 2 and m.surface != m.name:
+            variants.setdefault(m.name, set()).add(m.surface)
+    return [Entity(name, types[name], n, tuple(sorted(variants.get(name, ()))))
+            for name, n in counts.most_common(MAX_ENTITIES)]
 
 
 def _before_title(words: list[Term], i: int, displays: dict[str, str]) -> bool:
@@ -200,7 +206,7 @@ def _words(words: list[Term], text: str, number: int, aliases: Aliases, displays
             n = pairs[i]
             name = text[t.start:words[i + n - 1].end]
             quoted = text[t.start - 1:t.start] in QUOTES
-            out.append(_Mention(name, "product" if quoted else "person", (number, t.start), tuple(name.split())))
+            out.append(_Mention(name, "product" if quoted else "person", (number, t.start), tuple(name.split()), name))
             i += n
             continue
         surface = text[t.start:t.end]
@@ -225,7 +231,7 @@ def _words(words: list[Term], text: str, number: int, aliases: Aliases, displays
             continue  # a title (최고경영자, CEO), not a name
         if kind == "name" and titled(i - 1):
             kind = "person"
-        out.append(_Mention(name, kind, (number, t.start), tuple(name.split()) if " " in name else ()))
+        out.append(_Mention(name, kind, (number, t.start), tuple(name.split()) if " " in name else (), surface))
     return out
 
 

@@ -89,7 +89,7 @@ class Connector:
                 store.entities.replace(item.change.article_id, [])
                 continue
             texts = {part: getattr(item.article, part) or "" for part in item.parts}
-            entities = extract(item.parts, texts, self.aliases, self.displays, self.common)
+            entities = resolve(store, extract(item.parts, texts, self.aliases, self.displays, self.common))
             self._place(store, item.seq, item.article, entities, vector(entities, item.parts))
 
     def _place(self, store: Store, seq: int, article: Article, entities: list[Entity],
@@ -108,6 +108,7 @@ class Connector:
         if first_time:
             types = {e.name: e.type for e in entities}
             store.entities.add_doc_freqs((name, types.get(name, "term")) for name in vec)
+            store.entities.add_variants((e.name, v) for e in entities for v in e.variants)
             for name in vec:
                 if name in self._df:
                     self._df[name] += 1
@@ -159,6 +160,28 @@ class Connector:
             self._df.update(dict.fromkeys(missing, 0))
             self._df.update(store.entities.doc_freqs(missing))
         return self._df
+
+
+def resolve(store: Store, entities: list[Entity]) -> list[Entity]:
+    """Across the archive: a lone name that other articles used for exactly one longer name
+    (their `엘리슨` for `래리 엘리슨`) is that name here too. Ambiguous ones (both 래리 and
+    데이비드 엘리슨 were called 엘리슨) stay as printed. The first article to name someone by
+    surname alone, before any names them in full, keeps the surname."""
+    lone = [e.name for e in entities if " " not in e.name and e.type in ("name", "person") and not e.variants]
+    owners = store.entities.owners(lone) if lone else {}
+    if not owners:
+        return entities
+    merged: dict[str, Entity] = {}
+    for e in entities:
+        found = owners.get(e.name, []) if e.name in lone else []
+        if len(found) == 1 and found[0] != e.name:
+            e = Entity(found[0], e.type, e.count, (e.name,))
+        if e.name in merged:
+            before = merged[e.name]
+            kind = before.type if before.type != "name" else e.type
+            e = Entity(e.name, kind, before.count + e.count, tuple(sorted(set(before.variants) | set(e.variants))))
+        merged[e.name] = e
+    return sorted(merged.values(), key=lambda e: -e.count)
 
 
 def _close_in_time(first: str | None, last: str | None, day: str) -> bool:

@@ -172,6 +172,7 @@ class EntityDetail(BaseModel):
     name: str
     type: str
     count: int
+    variants: list[str] = Field(default_factory=list, description="other forms articles used for it, most used first")
     articles: list[ArticleListing]
 
 

@@ -180,11 +180,17 @@ def entities(archive: Archive, type: str | None = None, limit: int = 50) -> list
 
 
 def entity(archive: Archive, name: str, limit: int = 50) -> EntityDetail:
-    found = archive.store.entities.get(name)
+    """An entity by name, or by another form articles used for exactly one name (엘리슨)."""
+    store = archive.store
+    found = store.entities.get(name)
+    if found is None:
+        owners = store.entities.owners([name]).get(name, [])
+        found = store.entities.get(owners[0]) if len(owners) == 1 else None
     if found is None:
         raise NotFound(f"no entity named {name!r}")
-    named = archive.store.entities.newest_naming(name, limit)
+    named = store.entities.newest_naming(found["name"], limit)
     return EntityDetail(name=found["name"], type=found["type"], count=found["articles"],
+                        variants=[v for v, _ in store.entities.variants(found["name"])],
                         articles=[ArticleListing.of(a) for a in named])
 
 

@@ -15,7 +15,8 @@ RELATED_MAX_DF = 500
 
 
 class SqlEntities:
-    """Owner of `article_entities` (names per article) and `entity_df` (articles per name)."""
+    """Owner of `article_entities` (names per article), `entity_df` (articles per name) and
+    `entity_variants` (the other forms of a name, articles per form)."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -42,6 +43,25 @@ class SqlEntities:
         self.db.executemany(
             "INSERT INTO entity_df VALUES (?, ?, 1) ON CONFLICT (name) DO UPDATE SET articles = entity_df.articles + 1",
             list(names))
+
+    def add_variants(self, pairs: Iterable[tuple[str, str]]) -> None:
+        self.db.executemany(
+            "INSERT INTO entity_variants VALUES (?, ?, 1) ON CONFLICT (name, variant) "
+            "DO UPDATE SET articles = entity_variants.articles + 1", list(pairs))
+
+    def variants(self, name: str) -> list[tuple[str, int]]:
+        rows = self.db.execute("SELECT variant, articles FROM entity_variants WHERE name = ? "
+                               "ORDER BY articles DESC, variant", (name,))
+        return [(r[0], r[1]) for r in rows]
+
+    def owners(self, variants: list[str]) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = defaultdict(list)
+        for chunk in chunks(variants):
+            rows = self.db.execute(
+                f"SELECT variant, name FROM entity_variants WHERE variant IN ({marks(chunk)}) ORDER BY name", chunk)
+            for variant, name in rows:
+                found[variant].append(name)
+        return dict(found)
 
     def of_article(self, article_id: str) -> list[dict]:
         rows = self.db.execute(
@@ -119,6 +139,7 @@ class SqlEntities:
     def clear(self) -> None:
         self.db.execute("DELETE FROM article_entities")
         self.db.execute("DELETE FROM entity_df")
+        self.db.execute("DELETE FROM entity_variants")
 
 
 class SqlStories:

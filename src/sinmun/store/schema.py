@@ -157,6 +157,15 @@ MIGRATIONS: list[str] = [
     CREATE INDEX IF NOT EXISTS articles_live_section ON articles (section) WHERE retracted_at IS NULL;
     CREATE INDEX IF NOT EXISTS articles_live_series ON articles (series) WHERE retracted_at IS NULL;
     """,
+    # 11: the other ways an entity is written (a surname alone, an acronym, a printed alias),
+    # counted by article: an entity page lists them, and a lone surname elsewhere in the archive
+    # finds its one full name (derived, like entities: rebuilt with them)
+    """
+    CREATE TABLE entity_variants (
+        name TEXT NOT NULL, variant TEXT NOT NULL, articles INTEGER NOT NULL, PRIMARY KEY (name, variant)
+    );
+    CREATE INDEX entity_variants_variant ON entity_variants (variant);
+    """,
 ]
 
 # PostgreSQL's schema has its own migrations (the version is the meta row `schema_version`).
@@ -243,5 +252,12 @@ POSTGRES_MIGRATIONS: list[str] = [
     """
     CREATE INDEX IF NOT EXISTS articles_live_section ON articles (section) WHERE retracted_at IS NULL;
     CREATE INDEX IF NOT EXISTS articles_live_series ON articles (series) WHERE retracted_at IS NULL;
+    """,
+    # 3: as SQLite's 11 (entity variants)
+    f"""
+    CREATE TABLE entity_variants (
+        name {_T} NOT NULL, variant {_T} NOT NULL, articles INTEGER NOT NULL, PRIMARY KEY (name, variant)
+    );
+    CREATE INDEX entity_variants_variant ON entity_variants (variant);
     """,
 ]

@@ -119,11 +119,11 @@ def story(request: Request, story_id: str):
 @router.get("/entities/{name}", response_class=HTMLResponse)
 def entity(request: Request, name: str):
     archive = archive_of(request)
-    found = queries.entity(archive, name)
-    graph = queries.network(archive, entity=name)
-    return render(request, "list.html", title=name, heading=name, articles=found.articles, total=found.count,
-                  entity=found, graph=graph.model_dump(), series_view=False, pager=None,
-                  feed=feed_url("entities", name))
+    found = queries.entity(archive, name)  # by another form of the name too (엘리슨)
+    graph = queries.network(archive, entity=found.name)
+    return render(request, "list.html", title=found.name, heading=found.name, articles=found.articles,
+                  total=found.count, entity=found, graph=graph.model_dump(), series_view=False, pager=None,
+                  feed=feed_url("entities", found.name))
 
 
 @router.get("/sections/{name:path}", response_class=HTMLResponse)
