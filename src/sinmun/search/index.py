@@ -178,9 +178,15 @@ class SearchIndex:
         with opening_lock(self.path):
             self.path.mkdir(parents=True, exist_ok=True)
             meta = self.read_meta()
-            if meta.schema != SCHEMA_VERSION or not tantivy.Index.exists(str(self.path)):
+            fresh = meta.schema != SCHEMA_VERSION or not tantivy.Index.exists(str(self.path))
+            if fresh:
                 self._reset()
             self.index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+            if fresh:
+                # Written now, not at the first commit: the next process to open it would find
+                # no layout, take it for an old one and remove it under this one (seen in
+                # test_concurrency: "Failed to acquire Lockfile ... No such file or directory").
+                self._write_meta(IndexMeta())
         self._reloaded = 0.0
         self._reload_lock = threading.Lock()
 
