@@ -46,6 +46,7 @@ RULES_VERSION = "3"
 QUOTES = set("'\"‘’“”")
 # A place named with its kind (애리조나주, 서울시) beside the same place without it is one place.
 PLACE_SUFFIXES = ("주", "시", "도", "군", "구")
+_GLOSS_THEN_QUOTE = re.compile("\\([^()]{1,80}\\)['\"’”]")  # `…인바이러먼트(Communications …)'`
 _LATIN_NAME = re.compile(r"\(\s*[A-Z][a-z]+ [A-Z]")  # `(Adrian Broz`: a person's name glossed in Latin letters
 
 
@@ -193,10 +194,19 @@ def _words(words: list[Term], text: str, number: int, aliases: Aliases, displays
             surname = i + 1
         if surname is not None:
             pairs[surname - 1] = 2
-        elif j - i >= 2 and text[words[i].start - 1:words[i].start] in QUOTES and \
-                text[words[j - 1].end:words[j - 1].end + 1] in QUOTES:
-            pairs[i] = j - i  # a quoted title: '해리 포터', '시민 케인'
         i = j
+    # A quoted title of two to five words, at least half of them proper nouns, is one name:
+    # '해리 포터', '시민 케인', '케이팝 데몬 헌터스' (not '코드 레드', '기묘한 이야기').
+    for i, t in enumerate(words):
+        if text[t.start - 1:t.start] not in QUOTES or i in pairs:
+            continue
+        for j in range(i + 2, min(i + 6, len(words) + 1)):
+            if text[words[j - 2].end:words[j - 1].start] != " ":
+                break
+            if text[words[j - 1].end:words[j - 1].end + 1] in QUOTES or _GLOSS_THEN_QUOTE.match(text, words[j - 1].end):
+                if 2 * sum(proper(w) for w in words[i:j]) >= j - i and not any(k in pairs for k in range(i + 1, j)):
+                    pairs[i] = j - i
+                break
 
     out: list[_Mention] = []
     i = 0
