@@ -42,7 +42,7 @@ NOT_NAMES = {"현지", "시간", "현지시간", "이날", "당시", "최근", "
 MAX_ENTITIES = 30
 COMMON_NOUNS = Path(__file__).parent.parent / "data" / "common_nouns.txt"
 # Bumped when the rules change: the entities and stories of every article are derived again.
-RULES_VERSION = "3"
+RULES_VERSION = "4"
 QUOTES = set("'\"‘’“”")
 # A place named with its kind (애리조나주, 서울시) beside the same place without it is one place.
 PLACE_SUFFIXES = ("주", "시", "도", "군", "구")
