@@ -36,13 +36,14 @@ TITLES = {
     "최고경영자", "ceo", "회장", "부회장", "사장", "대통령", "총리", "장관", "의장", "위원장", "총재",
     "교수", "연구원", "박사", "창업자", "국무장관", "상무장관", "재무장관", "주석", "국왕", "왕세자", "대변인",
     "이코노미스트", "애널리스트", "신경과학자", "과학자", "하원의원", "상원의원", "의원", "감독", "선수", "기자",
+    "학자", "연구자", "천문학자", "물리학자", "경제학자", "차관보", "차관", "대령", "관방장관", "국장",
 }  # not 대표: "할리우드 대표 스튜디오" is no person
 # Generic words Kiwi sometimes tags as proper nouns.
 NOT_NAMES = {"현지", "시간", "현지시간", "이날", "당시", "최근", "사실상"}
 MAX_ENTITIES = 30
 COMMON_NOUNS = Path(__file__).parent.parent / "data" / "common_nouns.txt"
 # Bumped when the rules change: the entities and stories of every article are derived again.
-RULES_VERSION = "4"
+RULES_VERSION = "5"
 QUOTES = set("'\"‘’“”")
 # A place named with its kind (애리조나주, 서울시) beside the same place without it is one place.
 PLACE_SUFFIXES = ("주", "시", "도", "군", "구")
@@ -190,8 +191,9 @@ def _words(words: list[Term], text: str, number: int, aliases: Aliases, displays
                 text[words[j - 1].end:words[j].start] == " ":
             j += 1
         surname = next((k for k in range(i + 1, j) if text[words[k].start:words[k].end] in surnames), None)
-        if surname is None and j - i == 2 and _LATIN_NAME.match(text, words[i + 1].end):
-            surname = i + 1
+        if surname is None and j - i == 2 and (_LATIN_NAME.match(text, words[i + 1].end)
+                                               or (i and words[i - 1].text in TITLES)):
+            surname = i + 1  # glossed in Latin letters, or after a title: `천문학자 마르틴 도미니크`
         if surname is not None:
             pairs[surname - 1] = 2
         i = j
