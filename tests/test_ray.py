@@ -8,6 +8,8 @@ import json
 
 import pytest
 
+from sinmun.store import open_store
+
 from conftest import FIXTURES, SEED, SHARED, cli_json, run_cli, run_process
 
 WIKINEWS = SHARED / "data" / "ko_wikinews_dev.jsonl.gz"
@@ -53,8 +55,18 @@ def test_a_ray_backfill_on_two_nodes_equals_a_local_ingest(inputs, tmp_path):
     assert _export(on_ray) == _export(local)  # every article, field by field, in the same order
     for db in (on_ray, local):
         assert cli_json("check", db=db)["ok"]
+    vectors = []
+    for db in (on_ray, local):
+        with open_store(db) as store:
+            vectors.append(list(store.vectors.all_vectors()))
+    assert vectors[0] == vectors[1]  # every article's vector, bit for bit
+    # The index answers alike. By keyword: the vectors are equal, but the HNSW graph over them is
+    # built in the batches the follower met (a backfill's differ from a local ingest's), and an
+    # approximate neighbour search over two graphs may differ at the margin (seen once in a
+    # full run: one fused hit apart, "지진 피해").
     for query in QUERIES:
-        hits = [cli_json("search", query, "--limit", "20", db=db)["hits"] for db in (on_ray, local)]
+        hits = [cli_json("search", query, "--limit", "20", "--mode", "keyword", db=db)["hits"]
+                for db in (on_ray, local)]
         assert [(h["id"], h["score"]) for h in hits[0]] == [(h["id"], h["score"]) for h in hits[1]], query
     assert cli_json("stories", db=on_ray) == cli_json("stories", db=local)
 
