@@ -7,9 +7,11 @@ Found from the same Kiwi analysis the index uses:
   are common nouns: listed in `data/common_nouns.txt` (Kiwi's dictionary tags
   스트리밍 and 클라우드 as proper nouns), or a proper noun Kiwi reads alone as one
   common noun it knows (맛, 연구소: tagged NNP in context, in quotes);
-- proper nouns written one space apart are one name (`라이언 패터슨`); in a longer run
-  followed by a title, the first two are the person and the rest one name
-  (`티이스 판데흐라프 겐트대 … 교수`);
+- two proper nouns one space apart are a person's full name when the second is a
+  surname: the article puts it before a title somewhere (`판데흐라프 교수`), a title
+  stands before the pair, or a Latin gloss follows (`에이드리언 브로즈(Adrian Broz)`);
+  in a longer run (`퍼듀대 브라이어니 호건 교수`) only the pair ending in the surname;
+- a quoted title of two to five words, at least half of them proper nouns, is one name;
 - a name followed by a title within two words (`젠슨 황 엔비디아 최고경영자`,
   `파월 의장`) is a person;
 - within an article, a lone surname or given name after (or before) a full name is
@@ -93,6 +95,7 @@ def common_nouns() -> frozenset[str]:
     return frozenset(w for line in lines if (w := line.split("#", 1)[0].strip()))
 
 
+@cache
 def rules_version() -> str:
     """Names the entity rules and the common-noun list: derived entities follow it."""
     return RULES_VERSION + "." + hashlib.sha256(COMMON_NOUNS.read_bytes()).hexdigest()[:8]
@@ -233,7 +236,7 @@ def _words(words: list[Term], text: str, number: int, aliases: Aliases, displays
             continue  # 500MW, 8K, 100°C: a measure, not a name
         elif t.tag == "NNP" and len(t.text) >= 2 and t.text not in NOT_NAMES and not common(surface):
             name, kind = surface, "name"
-        elif t.tag == "SL" and len(t.text) >= 2 and surface.isupper() and surface not in common_nouns():
+        elif t.tag == "SL" and len(t.text) >= 2 and surface.isupper() and not common(surface):
             name, kind = surface, "name"
         else:
             i += 1
@@ -256,17 +259,18 @@ def _corefer(mentions: list[_Mention]) -> None:
         if m.name.endswith(PLACE_SUFFIXES) and len(m.name) >= 3 and m.name[:-1] in named:
             m.name = m.name[:-1]
     full = sorted((m for m in mentions if m.words), key=lambda m: m.at)
-    if not full:
-        return
+    by_end: dict[str, list[_Mention]] = {}  # first or last word -> the full names, in reading order
+    for f in full:
+        for word in dict.fromkeys((f.words[0], f.words[-1])):
+            by_end.setdefault(word, []).append(f)
     for m in mentions:
-        if m.words or " " in m.name or m.kind not in ("name", "person"):
+        if m.words or " " in m.name or m.kind not in ("name", "person") or m.name not in by_end:
             continue
-        before = [f for f in full if m.name in (f.words[0], f.words[-1]) and f.at <= m.at]
-        after = [f for f in full if m.name in (f.words[0], f.words[-1]) and f.at > m.at]
-        target = before[-1] if before else after[0] if after else None
-        if target is not None:
-            if m.kind == "person" and target.kind == "name":
-                for f in full:
-                    if f.name == target.name:
-                        f.kind = "person"
-            m.name, m.kind = target.name, target.kind if target.kind != "name" else m.kind
+        candidates = by_end[m.name]
+        before = [f for f in candidates if f.at <= m.at]
+        target = before[-1] if before else candidates[0]
+        if m.kind == "person" and target.kind == "name":
+            for f in full:
+                if f.name == target.name:
+                    f.kind = "person"
+        m.name, m.kind = target.name, target.kind if target.kind != "name" else m.kind

@@ -167,8 +167,8 @@ def resolve(store: Store, entities: list[Entity]) -> list[Entity]:
     (their `엘리슨` for `래리 엘리슨`) is that name here too. Ambiguous ones (both 래리 and
     데이비드 엘리슨 were called 엘리슨) stay as printed. The first article to name someone by
     surname alone, before any names them in full, keeps the surname."""
-    lone = [e.name for e in entities if " " not in e.name and e.type in ("name", "person") and not e.variants]
-    owners = store.entities.owners(lone) if lone else {}
+    lone = {e.name for e in entities if " " not in e.name and e.type in ("name", "person") and not e.variants}
+    owners = store.entities.owners(sorted(lone)) if lone else {}
     if not owners:
         return entities
     merged: dict[str, Entity] = {}

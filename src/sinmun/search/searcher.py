@@ -351,7 +351,8 @@ class Searcher:
             first = page_end if mode == "hybrid" and not request.facets else depth
             keyword, related = self.keyword_with_related(searcher, parsed, request, terms, first)
             if keyword.strict < FALLBACK_BELOW and depth > first:
-                keyword, related = self.keyword_with_related(searcher, parsed, request, terms, depth)
+                # Deeper, with the related words already found (Kiwi's neighbours, looked up once).
+                keyword = self.keyword(searcher, parsed, request, terms, related, depth)
         corrected_from = suggestion = None
         if request.correct and words and keyword.strict < FALLBACK_BELOW and mode != "semantic":
             fixed = self.correction(words, terms)
