@@ -39,6 +39,8 @@ def test_articles_newest_first_and_one_article(server):
     assert [a["title"] for a in listed["articles"]] == [a.title for a in SEED_ARTICLES[:5]]
     one = get(server, f"/api/articles/{listed['articles'][0]['id']}").json()
     assert one["body"] == SEED_ARTICLES[0].body and one["position"] == 1
+    source = get(server, f"/api/articles/{one['id']}/source").json()
+    assert source["format"] == "listpage" and source["raw"].startswith(SEED_ARTICLES[0].title)
     section = get(server, "/api/articles", section="IT/바이오").json()
     assert section["total"] == 7
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -88,10 +89,19 @@ def show(
     article_id: Annotated[str, typer.Argument(metavar="ID", help="Article id (or a unique prefix of 6+ characters).")],
     db: DbOption = DEFAULT_DB,
     revisions: Annotated[bool, typer.Option("--revisions", help="List the earlier versions of the article.")] = False,
+    source: Annotated[bool, typer.Option("--source", help="Print the record it was made from, as it arrived.")] = False,
     json_: JsonOption = False,
 ) -> None:
-    """Print one article with all its fields (or its earlier revisions)."""
+    """Print one article with all its fields (or its earlier revisions, or its source record)."""
     archive = open_archive(db)
+    if source:
+        record = queries.source_record(archive, article_id)
+        if json_:
+            emit(record)
+        else:
+            # Verbatim (rich would wrap and style it), ending in one newline.
+            sys.stdout.write(record.raw if record.raw.endswith("\n") else record.raw + "\n")
+        return
     if revisions:
         found = queries.revisions(archive, article_id)
         if json_:

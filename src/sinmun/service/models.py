@@ -13,7 +13,7 @@ __all__ = [
     "ArticleDetail", "ArticleList", "ArticleListing", "ArticleRecord", "CheckReport", "DoctorCheck", "DoctorReport",
     "EntityCount",
     "EntityDetail", "EntityMention", "ErrorBody", "Event", "FacetValue", "Health", "Hit", "NameCount", "Network",
-    "NetworkEdge", "NetworkNode", "Revision", "RevisionList", "Rising", "RisingEntity", "SearchResults",
+    "NetworkEdge", "NetworkNode", "Revision", "RevisionList", "SourceRecord", "Rising", "RisingEntity", "SearchResults",
     "SimilarArticle", "SimilarArticles", "Source", "Stats", "StoryDetail", "StoryList", "StorySummary",
     "SummaryResult", "TermCounts", "TimelineItem", "TrainReport", "Trends", "WordPair",
 ]
@@ -117,6 +117,16 @@ class Revision(ArticleRecord):
 class RevisionList(BaseModel):
     id: str
     revisions: list[Revision]
+
+
+class SourceRecord(BaseModel):
+    """The article's source record exactly as it arrived: a list-page card, a JSON line, an HTML page."""
+
+    id: str
+    source: str | None = Field(None, description="The file or URL it was read from.")
+    format: str | None = None
+    encoding: str | None = Field(None, description="How the source bytes were decoded.")
+    raw: str
 
 
 class SimilarArticle(ArticleListing):

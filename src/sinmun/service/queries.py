@@ -25,6 +25,7 @@ from .models import (
     SearchResults,
     SimilarArticle,
     SimilarArticles,
+    SourceRecord,
     Stats,
     StoryDetail,
     StoryList,
@@ -113,6 +114,13 @@ def articles(archive: Archive, params: ListParams) -> ArticleList:
 def revisions(archive: Archive, article_id: str) -> RevisionList:
     found = get_article(archive, article_id)
     return RevisionList.model_validate({"id": found.id, "revisions": archive.store.articles.revisions(found.id)})
+
+
+def source_record(archive: Archive, article_id: str) -> SourceRecord:
+    """The verbatim record the article was made from (the store keeps it packed)."""
+    found = get_article(archive, article_id)
+    return SourceRecord(id=found.id, source=found.source, format=found.format, encoding=found.encoding,
+                        raw=found.raw)
 
 
 def similar(archive: Archive, article_id: str, limit: int = 5) -> SimilarArticles:

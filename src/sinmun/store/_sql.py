@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 from ..articles import ARTICLE_FIELDS, Article
+from .packing import unpack_raw
 
 T = TypeVar("T")
 
@@ -53,6 +54,8 @@ def now_iso() -> str:
 def to_article(row: Any) -> Article:
     data = {k: row[k] for k in row.keys() if k in _ARTICLE_COLUMNS}
     data["partial"] = bool(data.get("partial"))
+    if "raw" in data:
+        data["raw"] = unpack_raw(data["raw"], data["title"], data["body"])
     return Article(**data)
 
 

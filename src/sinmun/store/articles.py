@@ -11,6 +11,7 @@ from pathlib import Path
 from ..articles import ARTICLE_FIELDS, Article
 from ._sql import Database, chunks, day_range, marks, now_iso, picked, to_article
 from .changes import SqlChanges
+from .packing import pack_raw
 from .protocol import DELETE, PUT
 
 # Newest first: by publication day where the source or the operator gave it, then
@@ -35,7 +36,8 @@ class SqlArticles:
 
     def _row(self, article: Article, text_hash: str | None) -> dict:
         row = article.to_dict()
-        row.update(raw=article.raw, content_id=article.id, text_hash=text_hash, partial=int(article.partial))
+        row.update(raw=pack_raw(article.raw, article.title, article.body), content_id=article.id,
+                   text_hash=text_hash, partial=int(article.partial))
         return row
 
     def insert(self, article: Article, *, text_hash: str | None, duplicate_of: str | None,
@@ -52,6 +54,7 @@ class SqlArticles:
         rev = self.db.execute("SELECT COALESCE(max(rev), 0) + 1 FROM revisions WHERE article_id = ?",
                               (article_id,)).fetchone()[0]
         data = {k: old[k] for k in ARTICLE_FIELDS}
+        # The record goes as it is stored: packed against the old title and body, kept in `data`.
         self.db.execute("INSERT INTO revisions VALUES (?, ?, ?, ?, ?, ?)",
                         (article_id, rev, old["content_id"], json.dumps(data, ensure_ascii=False), old["raw"],
                          replaced_at))

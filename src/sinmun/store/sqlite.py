@@ -15,6 +15,7 @@ from pathlib import Path
 from ..articles import text_hash
 from ..errors import BadRequest, Busy, Conflict, NotFound
 from ._sql import SQLiteConnection
+from .packing import pack_raw
 from .parts import StoreParts
 from .schema import MIGRATIONS
 
@@ -33,6 +34,7 @@ class SQLiteStore(StoreParts):
                                       check_same_thread=False, factory=SQLiteConnection)
             self.db.row_factory = sqlite3.Row
             self.db.create_function("text_hash", 1, text_hash, deterministic=True)
+            self.db.create_function("pack_raw", 3, pack_raw, deterministic=True)  # migration 12
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self._migrate()

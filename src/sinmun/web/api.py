@@ -26,6 +26,7 @@ from ..service.models import (
     Rising,
     SearchResults,
     SimilarArticles,
+    SourceRecord,
     StoryDetail,
     StoryList,
     SummaryResult,
@@ -163,6 +164,12 @@ def similar(request: Request, article_id: str, limit: int = Query(5, ge=1, le=50
 def revisions(request: Request, article_id: str) -> RevisionList:
     """Earlier versions of the article, oldest first, as `sinmun show ID --revisions --json`."""
     return queries.revisions(archive_of(request), article_id)
+
+
+@router.get("/articles/{article_id}/source")
+def source(request: Request, article_id: str) -> SourceRecord:
+    """The record the article was made from, exactly as it arrived, as `sinmun show ID --source --json`."""
+    return queries.source_record(archive_of(request), article_id)
 
 
 @router.get("/articles/{article_id}/summary")
