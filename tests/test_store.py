@@ -210,6 +210,39 @@ def test_a_store_of_the_previous_schema_is_migrated_and_rederived(tmp_path):
     con.close()
 
 
+def test_entity_rows_survive_the_move_to_key_ordered_tables(tmp_path):
+    """Migration 13 rebuilds the all-key tables WITHOUT ROWID: every row is still there,
+    and the entity pages' lookups by name still use an index."""
+    from sinmun.store.packing import pack_raw
+
+    db = tmp_path / "v12.db"
+    con = sqlite3.connect(db)
+    con.create_function("text_hash", 1, lambda body: None)
+    con.create_function("pack_raw", 3, pack_raw)
+    for number, migration in enumerate(MIGRATIONS[:12], 1):
+        con.executescript(f"{migration}; PRAGMA user_version = {number};")
+    con.executemany("INSERT INTO article_entities VALUES (?, ?, ?, ?)",
+                    [("a1", "엔비디아", "org", 3), ("a1", "젠슨 황", "person", 1), ("a2", "엔비디아", "org", 1)])
+    con.execute("INSERT INTO story_entities VALUES ('s1', '엔비디아', 0.5)")
+    con.execute("INSERT INTO term_df VALUES ('엔비디아', 2)")
+    con.commit()
+    con.close()
+    store = SQLiteStore(db)
+    assert sorted(store.entities.articles_naming("엔비디아")) == ["a1", "a2"]
+    store.close()
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT count(*) FROM article_entities").fetchone()[0] == 3
+    assert con.execute("SELECT weight FROM story_entities").fetchone()[0] == 0.5
+    assert con.execute("SELECT df FROM term_df").fetchone()[0] == 2
+    for table in ("article_entities", "story_entities", "term_df"):
+        sql = con.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+        assert sql.rstrip().endswith("WITHOUT ROWID"), table
+    plan = " ".join(r[3] for r in con.execute(
+        "EXPLAIN QUERY PLAN SELECT article_id FROM article_entities WHERE name = '엔비디아'"))
+    assert "article_entities_name" in plan
+    con.close()
+
+
 def test_an_ingest_that_changes_anything_is_one_audit_entry(backend):
     import getpass
 
