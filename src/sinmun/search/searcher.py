@@ -45,7 +45,9 @@ EXPAND_TAGS = {"NNG", "VV", "VA", "XR"}
 # Search by meaning: how deep each ranking goes before fusion, the least cosine
 # that counts as found, and reciprocal-rank-fusion's constant.
 FUSION_DEPTH = 100
-SEMANTIC_MIN = 0.05
+# Half of what it was when vectors were Kiwi's part alone: a neighbour that shares no word
+# now meets the query in that half only (search/meaning.py, IDENTITY_WEIGHT).
+SEMANTIC_MIN = 0.025
 # Cosines are not comparable across queries (a two-word query scores lower than a
 # ten-word one), so what counts as found is relative to the best match.
 SEMANTIC_RELATIVE = 0.6
