@@ -160,3 +160,29 @@ def test_archive_keeps_its_own_files_in_sinmun_home(postgres, tmp_path, monkeypa
         assert archive.db_path == tmp_path / "home" / db.rsplit("/", 1)[1]
         assert archive.store.location.startswith("postgresql://")
         assert archive.store.schema_version >= 1
+
+
+def test_a_store_of_the_previous_schema_keeps_its_raw_records(postgres, tmp_path, monkeypatch):
+    """A PostgreSQL archive written before raw records were packed (schema 3, `raw` as text):
+    migration 4 turns the column into bytes, and every record reads back as it was stored."""
+    import psycopg
+
+    from sinmun.store.schema import POSTGRES_MIGRATIONS
+
+    monkeypatch.setenv("SINMUN_HOME", str(tmp_path))
+    url = fresh_database(postgres)
+    record = '{"title": "옛 기사", "body": "패킹 전에 저장된 기사다.\u2028줄 나눔도 그대로."}'
+    open_store(url).close()  # creates the database, at the latest schema
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        for migration in POSTGRES_MIGRATIONS[:3]:
+            conn.execute(migration)
+        conn.execute("INSERT INTO meta VALUES ('schema_version', '3')")
+        conn.execute("INSERT INTO articles (id, title, headline, body, ingested_at, raw, content_id) "
+                     "VALUES ('a1', '옛 기사', '옛 기사', '패킹 전에 저장된 기사다.', '2025-01-01', %s, 'c1')", (record,))
+    store = open_store(url)
+    try:
+        assert store.schema_version == len(POSTGRES_MIGRATIONS)
+        assert store.articles.get("a1").raw == record
+    finally:
+        store.close()
