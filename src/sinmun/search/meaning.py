@@ -139,15 +139,14 @@ class MorphemeVectors:
         id; the own direction alone for a name key (< 0). None for a morpheme Kiwi has no vector for."""
         found = self._keyed.get(key)
         if found is None:
-            rng = np.random.default_rng([int(key < 0), abs(key)])
-            own = rng.standard_normal(IDENTITY_DIM)
+            kiwi = self.get(key) if key >= 0 else None
+            if key >= 0 and kiwi is None:
+                return None
+            own = np.random.default_rng([int(key < 0), abs(key)]).standard_normal(IDENTITY_DIM)
             own /= np.linalg.norm(own)
-            if key < 0:
+            if kiwi is None:
                 found = np.concatenate([np.zeros(self.kiwi_dim), own])
             else:
-                kiwi = self.get(key)
-                if kiwi is None:
-                    return None
                 found = np.concatenate([kiwi, IDENTITY_WEIGHT * own]) / math.hypot(1.0, IDENTITY_WEIGHT)
             self._keyed[key] = found
         return found
@@ -250,11 +249,16 @@ def train(store: Store, vectors: MorphemeVectors) -> dict:
     matrix = embed(bags, vectors, df, len(bags))
     with store.transaction():
         store.vectors.replace_doc_freqs(df)
-        packed = quantize(matrix)
-        store.vectors.set_vectors([(packed[i].tobytes(), seq) for i, (seq, _) in enumerate(rows)])
+        _set_vectors(store, [seq for seq, _ in rows], matrix)
         generation = store.vectors.training()[1] + 1
         store.vectors.set_training(len(rows), generation)
     return {"articles": len(rows), "morphemes": len(df), "generation": generation}
+
+
+def _set_vectors(store: Store, seqs: list[int], matrix: np.ndarray) -> None:
+    """Store embedded rows (`embed`'s float32) as they are kept: quantized."""
+    packed = quantize(matrix)
+    store.vectors.set_vectors([(packed[i].tobytes(), seq) for i, seq in enumerate(seqs)])
 
 
 class Embedder:
@@ -296,8 +300,7 @@ class Embedder:
             train(store, self.vectors)
         elif rows:
             matrix = embed([counts for *_, counts in rows], self.vectors, store.vectors.doc_freqs(), n)
-            packed = quantize(matrix)
-            store.vectors.set_vectors([(packed[i].tobytes(), row[0]) for i, row in enumerate(rows)])
+            _set_vectors(store, [row[0] for row in rows], matrix)
 
 
 def query_vector(counts: Counter[int], vectors: MorphemeVectors, store: Store) -> np.ndarray | None:
@@ -393,11 +396,13 @@ class VectorIndex:
     def _rebuild(self, store: Store, generation: int, target: int) -> None:
         from usearch.index import Index
 
-        index = Index(ndim=_dim(store), metric="cos", dtype="i8")
         keys: list[int] = []
         rows: list[np.ndarray] = []
         for seq, dup, blob in store.vectors.all_vectors():
             _collect(keys, rows, seq, dup, blob)
+        # The rows say their size; reading the table once more to ask it first read every vector
+        # twice (PostgreSQL's cursor fetches the whole result).
+        index = Index(ndim=rows[0].size if rows else 256 + IDENTITY_DIM, metric="cos", dtype="i8")
         _add(index, keys, rows)
         self._save(index, generation, target)
 
@@ -420,13 +425,6 @@ class VectorIndex:
         query = vec if vec.dtype == STORED else quantize(vec.astype(np.float32)[None])[0]
         matches = index.search(query, min(k, len(index)))
         return [(int(key), 1.0 - float(dist)) for key, dist in zip(matches.keys, matches.distances)]
-
-
-def _dim(store: Store) -> int:
-    for _, _, blob in store.vectors.all_vectors():
-        if blob:
-            return len(blob) // np.dtype(STORED).itemsize
-    return 256 + IDENTITY_DIM
 
 
 def _collect(keys: list[int], rows: list[np.ndarray], seq: int, duplicate: bool, blob: bytes) -> None:
