@@ -182,6 +182,28 @@ def test_train_re_embeds_and_keeps_answers(seed_db, tmp_path, seed_ids):
     assert ids_of(after)[0] == ids_of(before)[0] == seed_ids[11]
 
 
+def test_training_a_page_at_a_time_gives_the_same_vectors(seed_db, tmp_path, monkeypatch):
+    """`train` reads the bags in pages (a million at once would not fit in memory): pages of 3
+    must give exactly what one page of the whole archive gives."""
+    from sinmun.search import meaning
+    from sinmun.service import Archive
+
+    db = tmp_path / "pages.db"
+    shutil.copy(seed_db, db)
+    archive = Archive(db)
+    try:
+        vectors = meaning.morpheme_vectors(archive.analyzer.kiwi)
+        stored = {}
+        for page in (5_000, 3):
+            monkeypatch.setattr(meaning, "TRAIN_PAGE", page)
+            report = meaning.train(archive.store, vectors)
+            assert report["articles"] == 20
+            stored[page] = [v for _, _, v in archive.store.vectors.all_vectors()]
+        assert len(stored[3]) == 20 and stored[3] == stored[5_000]
+    finally:
+        archive.close()
+
+
 def test_vectors_follow_new_articles(seed_db, tmp_path):
     db = tmp_path / "grow.db"
     shutil.copy(seed_db, db)

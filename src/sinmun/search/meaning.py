@@ -44,7 +44,7 @@ import random
 import threading
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -82,6 +82,8 @@ CLIP = 3.0
 VECTORS_VERSION = "3"
 
 TITLE_WEIGHT = 3
+# Whole word vectors kept in memory (6 KB each): at most ~300 MB.
+KEYED_CACHE = 50_000
 # Train again (fresh IDF for every article) when the archive has grown this much.
 RETRAIN_GROWTH = 2.0
 VECTOR_FILE = "vectors.usearch"
@@ -93,6 +95,8 @@ class MorphemeVectors:
 
     def __init__(self, kiwi) -> None:
         self.kiwi = kiwi
+        # The compiled method under kiwipiepy's wrapper (see `get`).
+        self._similarity = super(type(kiwi), kiwi).morpheme_similarity  # type: ignore[misc]
         sim = kiwi.morpheme_similarity
         rng = random.Random(ANCHOR_SEED)
         anchors: list[int] = []
@@ -124,8 +128,11 @@ class MorphemeVectors:
             return self._cache[morph]
         vec = None
         if morph >= self.first_known:
-            sim = self.kiwi.morpheme_similarity
-            sims = np.fromiter((sim(morph, a) for a in self.anchors), dtype=float, count=len(self.anchors))
+            # Kiwi's own method, not its Python wrapper (which only unwraps Token
+            # arguments): a new morpheme costs len(anchors) calls, and the wrapper
+            # doubled what warming the cache costs an ingest.
+            sims = np.fromiter(map(self._similarity, [morph] * len(self.anchors), self.anchors),
+                               dtype=float, count=len(self.anchors))
             if not np.isnan(sims).any():
                 v = self.project @ sims - self.mean
                 v -= (self.top @ v) @ self.top
@@ -148,6 +155,11 @@ class MorphemeVectors:
                 found = np.concatenate([np.zeros(self.kiwi_dim), own])
             else:
                 found = np.concatenate([kiwi, IDENTITY_WEIGHT * own]) / math.hypot(1.0, IDENTITY_WEIGHT)
+            if len(self._keyed) >= KEYED_CACHE:
+                # Names are a long tail: kept forever, a follower on a growing archive held
+                # 6 KB for every name it ever saw. Dropping all is cheap: a word's vector is
+                # remade from `_cache`, a name's in about 35 µs.
+                self._keyed.clear()
             self._keyed[key] = found
         return found
 
@@ -224,7 +236,7 @@ def quantize(rows: np.ndarray) -> np.ndarray:
     return np.round(np.clip(scaled, -1, 1) * 127).astype(STORED)
 
 
-def embed(bags: list[dict[int, int]], vectors: MorphemeVectors, df: dict[int, int], n: int) -> np.ndarray:
+def embed(bags: Sequence[Mapping[int, int]], vectors: MorphemeVectors, df: Mapping[int, int], n: int) -> np.ndarray:
     """One normalised float32 row per bag (all zeros if no morpheme has a vector)."""
     out = np.zeros((len(bags), vectors.dim), dtype=np.float32)
     for row, counts in enumerate(bags):
@@ -239,20 +251,34 @@ def embed(bags: list[dict[int, int]], vectors: MorphemeVectors, df: dict[int, in
     return out
 
 
+TRAIN_PAGE = 5_000
+
+
+def _bag_pages(store: Store) -> Iterator[list[tuple[int, dict[int, int]]]]:
+    """Every stored bag, decoded, a page at a time: a million bags held at once took
+    tens of GB as dicts, and a page lets the vectors be written between reads."""
+    after = 0
+    while page := store.vectors.bags_after(after, TRAIN_PAGE):
+        yield [(seq, decode_bag(blob)) for seq, blob in page]
+        after = page[-1][0]
+
+
 def train(store: Store, vectors: MorphemeVectors) -> dict:
-    """Recount document frequencies from the stored bags and re-embed every article."""
-    rows = store.vectors.all_bags()
-    bags = [decode_bag(blob) for _, blob in rows]
-    df: Counter[int] = Counter()
-    for counts in bags:
-        df.update(counts.keys())
-    matrix = embed(bags, vectors, df, len(bags))
+    """Recount document frequencies from the stored bags and re-embed every article
+    (two passes over the bags, one page in memory at a time)."""
     with store.transaction():
+        df: Counter[int] = Counter()
+        articles = 0
+        for page in _bag_pages(store):
+            articles += len(page)
+            for _, counts in page:
+                df.update(counts.keys())
         store.vectors.replace_doc_freqs(df)
-        _set_vectors(store, [seq for seq, _ in rows], matrix)
+        for page in _bag_pages(store):
+            _set_vectors(store, [seq for seq, _ in page], embed([bag for _, bag in page], vectors, df, articles))
         generation = store.vectors.training()[1] + 1
-        store.vectors.set_training(len(rows), generation)
-    return {"articles": len(rows), "morphemes": len(df), "generation": generation}
+        store.vectors.set_training(articles, generation)
+    return {"articles": articles, "morphemes": len(df), "generation": generation}
 
 
 def _set_vectors(store: Store, seqs: list[int], matrix: np.ndarray) -> None:
@@ -299,7 +325,10 @@ class Embedder:
         if n >= max(RETRAIN_GROWTH * store.vectors.training()[0], 1):
             train(store, self.vectors)
         elif rows:
-            matrix = embed([counts for *_, counts in rows], self.vectors, store.vectors.doc_freqs(), n)
+            bags = [counts for *_, counts in rows]
+            # Only these bags' keys: the whole table is a row per distinct word and name.
+            df = store.vectors.doc_freqs(list({key for counts in bags for key in counts}))
+            matrix = embed(bags, self.vectors, df, n)
             _set_vectors(store, [row[0] for row in rows], matrix)
 
 

@@ -53,8 +53,9 @@ class SqlVectors:
     def count(self) -> int:
         return self.db.execute("SELECT count(*) FROM article_vectors").fetchone()[0]
 
-    def all_bags(self) -> list[tuple[int, bytes]]:
-        return [(r[0], r[1]) for r in self.db.execute("SELECT seq, bag FROM article_vectors ORDER BY seq")]
+    def bags_after(self, seq: int, limit: int) -> list[tuple[int, bytes]]:
+        rows = self.db.execute("SELECT seq, bag FROM article_vectors WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit))
+        return [(r[0], r[1]) for r in rows]
 
     def vector_of(self, article_id: str) -> tuple[int, bytes] | None:
         row = self.db.execute("SELECT seq, vector FROM article_vectors WHERE article_id = ?",
