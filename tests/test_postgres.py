@@ -186,3 +186,36 @@ def test_a_store_of_the_previous_schema_keeps_its_raw_records(postgres, tmp_path
         assert store.articles.get("a1").raw == record
     finally:
         store.close()
+
+
+def test_stored_signatures_get_the_same_band_keys_in_sql(postgres, tmp_path, monkeypatch):
+    """PostgreSQL's migration 5 computes each stored signature's LSH band keys in SQL: they must
+    be the keys ingest computes in Python, or an upgraded archive would miss its near-duplicates."""
+    import psycopg
+
+    from sinmun.connect.dedupe import band_keys, signature
+    from sinmun.store.schema import POSTGRES_MIGRATIONS
+
+    monkeypatch.setenv("SINMUN_HOME", str(tmp_path))
+    url = fresh_database(postgres)
+    open_store(url).close()
+    texts = {"a1": "항만 당국은 새 크레인 열두 대를 들여와 다음 달부터 야간 하역을 늘리기로 했다.",
+             "a2": "구도심 전통시장이 지붕 공사를 끝내고 상인 120명이 돌아왔다고 구청이 밝혔다."}
+    stored = {a: signature(t).hashvalues.tobytes() for a, t in texts.items()}
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        for migration in POSTGRES_MIGRATIONS[:4]:
+            conn.execute(migration)
+        conn.execute("INSERT INTO meta VALUES ('schema_version', '4')")
+        for article_id, blob in stored.items():
+            conn.execute("INSERT INTO minhashes VALUES (%s, %s)", (article_id, blob))
+    store = open_store(url)
+    try:
+        assert store.schema_version == len(POSTGRES_MIGRATIONS)
+        for article_id, blob in stored.items():
+            assert [a for a, _ in store.signatures.candidates(band_keys(blob))] == [article_id]
+    finally:
+        store.close()
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("SELECT article_id, band FROM minhash_bands").fetchall()
+    assert sorted(rows) == sorted((a, k) for a, blob in stored.items() for k in band_keys(blob))

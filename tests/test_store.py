@@ -243,6 +243,61 @@ def test_entity_rows_survive_the_move_to_key_ordered_tables(tmp_path):
     con.close()
 
 
+def test_stored_signatures_get_their_band_keys_on_upgrade(tmp_path):
+    """Migration 14 gives every stored signature its LSH band keys, the ones ingest computes:
+    an archive stored before it still finds near-duplicates of its articles."""
+    from sinmun.connect.dedupe import BANDS, band_keys, signature
+    from sinmun.store.packing import pack_raw
+
+    db = tmp_path / "v13.db"
+    con = sqlite3.connect(db)
+    con.create_function("text_hash", 1, lambda body: None)
+    con.create_function("pack_raw", 3, pack_raw)
+    for number, migration in enumerate(MIGRATIONS[:13], 1):
+        con.executescript(f"{migration}; PRAGMA user_version = {number};")
+    text = "항만 당국은 새 크레인 열두 대를 들여와 다음 달부터 야간 하역을 늘리기로 했다고 밝혔다."
+    stored = signature(text).hashvalues.tobytes()
+    con.execute("INSERT INTO minhashes VALUES ('a1', ?)", (stored,))
+    con.commit()
+    con.close()
+    store = SQLiteStore(db)
+    try:
+        assert [a for a, _ in store.signatures.candidates(band_keys(stored))] == ["a1"]
+    finally:
+        store.close()
+    con = sqlite3.connect(db)
+    assert sorted(r[0] for r in con.execute("SELECT band FROM minhash_bands")) == sorted(band_keys(stored))
+    assert len(set(band_keys(stored))) == BANDS
+    con.close()
+
+
+def test_a_revised_text_is_no_longer_matched_by_copies_of_the_old_one(tmp_path):
+    """Near-duplicates are found against each article's current text: after a revision, a copy
+    of the old text is a new article, and a copy of the new text is linked to the revised one."""
+    old = ("시청 앞 광장이 1년간의 공사를 마치고 다시 문을 열었다. 분수대와 잔디밭이 새로 생겼고 "
+           "야간 조명도 설치됐다. 시는 주말마다 작은 음악회를 열 계획이다.")
+    new = ("구도심 전통시장이 지붕 공사를 끝내고 상인 120명이 돌아왔다. 주차장 두 곳이 새로 문을 열었고 "
+           "배달 서비스도 시작됐다. 구청은 다음 달 시장 축제를 연다.")
+    from sinmun.connect.dedupe import BANDS
+
+    url = "https://news.example/a/7"
+
+    def ingest(name: str, record: dict) -> str:
+        path = tmp_path / f"{name}.jsonl"
+        path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+        return run_cli("ingest", str(path), db=tmp_path / "r.db", check=True).stdout.strip()
+
+    ingest("first", {"title": "광장 재개장", "body": old, "url": url})
+    ingest("revised", {"title": "시장 재개장", "body": new, "url": url})
+    assert "near-duplicate" not in ingest("old-copy", {"title": "광장 다시 열어", "body": old + " 시민 반응도 좋다.",
+                                                       "url": "https://other.example/1"})
+    assert "1 near-duplicates" in ingest("new-copy", {"title": "시장 다시 열어", "body": new + " 상인들은 반겼다.",
+                                                      "url": "https://other.example/2"})
+    con = sqlite3.connect(tmp_path / "r.db")
+    assert con.execute("SELECT count(*) FROM minhash_bands").fetchone()[0] == 3 * BANDS  # the old text's keys went
+    con.close()
+
+
 def test_an_ingest_that_changes_anything_is_one_audit_entry(backend):
     import getpass
 

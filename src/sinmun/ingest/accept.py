@@ -26,16 +26,9 @@ def accept(store: Store, articles: Iterable[Article], near: NearDuplicates | Non
     """
     stamp = now_iso()
     result = AddResult()
-    try:
-        with store.transaction():
-            for article in articles:
-                _accept_one(store, article, stamp, result, near)
-    except BaseException:
-        if near is not None:
-            near.rollback()
-        raise
-    if near is not None:
-        near.commit()
+    with store.transaction():
+        for article in articles:
+            _accept_one(store, article, stamp, result, near)
     return result
 
 

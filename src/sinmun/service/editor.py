@@ -13,7 +13,7 @@ import json
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..articles import Article, text_hash
-from ..connect.dedupe import signature
+from ..connect.dedupe import keep, signature
 from ..errors import BadRequest, Conflict, NotFound
 from ..ingest import finish
 from ..ingest.accept import accept
@@ -100,7 +100,7 @@ def correct(archive: Archive, article_id: str, data: ArticleIn, actor: str) -> A
         return article_detail(archive, current.id)
     with store.transaction():
         rev = store.articles.revise(current.id, article, text_hash=text_hash(article.body), replaced_at=now_iso())
-        store.signatures.put(current.id, signature(article.body).hashvalues.tobytes())
+        keep(store, current.id, signature(article.body))
         store.audit.record(now_iso(), actor, "correct", current.id, rev)
     return article_detail(archive, current.id)
 

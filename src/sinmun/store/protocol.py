@@ -11,7 +11,7 @@ has exactly one owner here:
     stories      stories, story_articles, story_entities
     vectors      article_vectors, morph_df           written by the embedder (search by meaning)
     vocabulary   term_df                             written by the vocabulary step (typos)
-    signatures   minhashes                           written by near-duplicate detection at ingest
+    signatures   minhashes, minhash_bands            written by near-duplicate detection at ingest
     files        files                               the watch log: which files were read
     tokens       tokens                              access tokens for the API (digests only)
     audit        audit                               who changed what through the API or the CLI, and when
@@ -204,8 +204,11 @@ class Vocabulary(Protocol):
 
 
 class Signatures(Protocol):
-    def put(self, article_id: str, signature: bytes) -> None: ...
-    def all(self) -> Iterator[tuple[str, bytes]]: ...
+    def get(self, article_id: str) -> bytes | None: ...
+    def put(self, article_id: str, signature: bytes, bands: list[int], old_bands: list[int]) -> None:
+        """Keep an article's signature and its LSH band keys, dropping the keys its old signature had."""
+    def candidates(self, bands: list[int]) -> list[tuple[str, bytes]]:
+        """(article id, signature) of every article sharing one of these band keys."""
 
 
 class Tokens(Protocol):

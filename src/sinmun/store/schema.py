@@ -197,6 +197,16 @@ MIGRATIONS: list[str] = [
     DROP TABLE term_df;
     ALTER TABLE term_df_13 RENAME TO term_df;
     """,
+    # 14: near-duplicate candidates found by the store: each signature's LSH band keys
+    # (sinmun.connect.dedupe.band_keys), instead of an in-memory index built from every
+    # signature on each ingest (17.9 s and 1.0 GB at 100,000 articles)
+    """
+    CREATE TABLE minhash_bands (band INTEGER NOT NULL, article_id TEXT NOT NULL, PRIMARY KEY (band, article_id))
+        WITHOUT ROWID;
+    INSERT OR IGNORE INTO minhash_bands
+        WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 24)
+        SELECT band_key(signature, i), article_id FROM minhashes, n;
+    """,
 ]
 
 # PostgreSQL's schema has its own migrations (the version is the meta row `schema_version`).
@@ -296,5 +306,15 @@ POSTGRES_MIGRATIONS: list[str] = [
     """
     ALTER TABLE articles ALTER COLUMN raw TYPE BYTEA USING convert_to(raw, 'UTF8');
     ALTER TABLE revisions ALTER COLUMN raw TYPE BYTEA USING convert_to(raw, 'UTF8');
+    """,
+    # 5: as SQLite's 14 (LSH band keys), computed in SQL the way `band_keys` does: the first
+    # 4 bytes of MD5 of (band number, the band's 40 bytes), as a signed integer
+    f"""
+    CREATE TABLE minhash_bands (band INTEGER NOT NULL, article_id {_T} NOT NULL, PRIMARY KEY (band, article_id));
+    INSERT INTO minhash_bands
+        SELECT ('x' || left(md5(set_byte('\\x00'::bytea, 0, i) || substring(signature FROM i * 40 + 1 FOR 40)), 8))
+               ::bit(32)::integer, article_id
+        FROM minhashes, generate_series(0, 24) AS i
+        ON CONFLICT DO NOTHING;
     """,
 ]

@@ -18,6 +18,7 @@ from ._sql import SQLiteConnection
 from .packing import pack_raw
 from .parts import StoreParts
 from .schema import MIGRATIONS
+from .vectors import band_key
 
 BUSY_TIMEOUT_S = 30
 
@@ -35,6 +36,7 @@ class SQLiteStore(StoreParts):
             self.db.row_factory = sqlite3.Row
             self.db.create_function("text_hash", 1, text_hash, deterministic=True)
             self.db.create_function("pack_raw", 3, pack_raw, deterministic=True)  # migration 12
+            self.db.create_function("band_key", 2, band_key, deterministic=True)  # migration 14
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self._migrate()

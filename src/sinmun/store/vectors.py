@@ -2,14 +2,25 @@
 
 - `article_vectors`, `morph_df` and the `vectors_*` meta keys: the embedder (`sinmun.search.meaning`);
 - `term_df`: the vocabulary step (`sinmun.analysis.typos`);
-- `minhashes`: near-duplicate detection at ingest (`sinmun.connect.dedupe`).
+- `minhashes` and `minhash_bands`: near-duplicate detection at ingest (`sinmun.connect.dedupe`).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 
 from ._sql import Database, chunks, marks
+
+# A signature's LSH band is 5 of its 64-bit hash values (sinmun.connect.dedupe: BANDS, ROWS).
+BAND_BYTES = 40
+
+
+def band_key(signature: bytes, band: int) -> int:
+    """One LSH band's key: the first 4 bytes of MD5 of (band number, the band's bytes), signed.
+    SQLite's migration 14 calls this; PostgreSQL's migration 5 computes the same in SQL."""
+    part = signature[band * BAND_BYTES:(band + 1) * BAND_BYTES]
+    return int.from_bytes(hashlib.md5(bytes([band]) + part).digest()[:4], "big", signed=True)
 
 
 class SqlVectors:
@@ -113,14 +124,28 @@ class SqlVocabulary:
 
 
 class SqlSignatures:
-    """Owner of `minhashes`: each article's MinHash signature, for near-duplicate detection."""
+    """Owner of `minhashes` (each article's MinHash signature) and `minhash_bands` (its LSH
+    band keys), for near-duplicate detection."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def put(self, article_id: str, signature: bytes) -> None:
+    def get(self, article_id: str) -> bytes | None:
+        row = self.db.execute("SELECT signature FROM minhashes WHERE article_id = ?", (article_id,)).fetchone()
+        return bytes(row[0]) if row else None
+
+    def put(self, article_id: str, signature: bytes, bands: list[int], old_bands: list[int]) -> None:
+        # The old keys are named (the key leads the table's only index): a revised text's
+        # bands change, and the article must stop answering for its old ones.
+        self.db.executemany("DELETE FROM minhash_bands WHERE band = ? AND article_id = ?",
+                            [(band, article_id) for band in old_bands])
         self.db.execute("INSERT INTO minhashes VALUES (?, ?) ON CONFLICT (article_id) DO UPDATE SET "
                         "signature = excluded.signature", (article_id, signature))
+        self.db.executemany("INSERT INTO minhash_bands VALUES (?, ?) ON CONFLICT DO NOTHING",
+                            [(band, article_id) for band in dict.fromkeys(bands)])
 
-    def all(self) -> Iterator[tuple[str, bytes]]:
-        yield from self.db.execute("SELECT article_id, signature FROM minhashes")
+    def candidates(self, bands: list[int]) -> list[tuple[str, bytes]]:
+        rows = self.db.execute(
+            f"SELECT article_id, signature FROM minhashes WHERE article_id IN "
+            f"(SELECT article_id FROM minhash_bands WHERE band IN ({marks(bands)}))", bands)
+        return [(r[0], bytes(r[1])) for r in rows]
