@@ -1,6 +1,8 @@
 """sinmun at 10k, 100k and 1M generated articles (`make bench-scale`), each size measured in one run.
 
     python bench/scale.py [--sizes 10000,100000,1000000] [--ingest 10000] [--out bench/out]
+    python bench/scale.py --sizes 1000000 --ingest 0 --build-only --resume   # build, over several runs
+    python bench/scale.py --sizes 1000000 --ingest 0 --reuse                  # then measure it
 
 For each size, an archive of `corpus.py`'s articles (real Korean news text, a long tail of
 names) is built through sinmun's own reader, store and follower, with the analysis done
@@ -86,20 +88,37 @@ def analyse_pool(pool: Pool, work: Path) -> dict[str, list]:
 
 
 def build(n: int, folder: Path, generator: Generator, composer: Composer) -> tuple[Path, Path, float, float]:
-    """The archive of n articles, and its articles as JSON Lines (for FTS5); seconds, share of texts prepared."""
+    """The archive of n articles, and its articles as JSON Lines (for FTS5); seconds, share of texts prepared.
+
+    Resumable: after each batch, `scale-N.progress` records how many articles are in and the
+    seconds spent. A run that finds it (a million articles take hours here) regenerates and
+    skips that many recipes (the generator is seeded), cuts the JSON Lines back to them, and
+    goes on. A batch that was stored but not recorded is offered again, and comes back unchanged.
+    """
     from sinmun.connect.dedupe import NearDuplicates
     from sinmun.ingest.accept import accept
 
-    db, corpus = folder / f"scale-{n}.db", folder / f"scale-{n}.jsonl"
+    db, corpus, progress = folder / f"scale-{n}.db", folder / f"scale-{n}.jsonl", folder / f"scale-{n}.progress"
+    done, spent, offered, missed = 0, 0.0, 0, 0
+    if progress.exists() and db.exists() and corpus.exists():
+        done, spent, offered, missed = (json.loads(progress.read_text())[k] for k in
+                                        ("articles", "seconds", "offered", "missed"))
+        for _ in range(done):
+            generator.recipe()
+        with corpus.open("r+b") as f:  # keep the first `done` lines
+            for _ in range(done):
+                f.readline()
+            f.truncate()
+        print(f"  resuming at {done:,} articles ({spent:.0f} s spent)", flush=True)
     archive = Archive(db, create=True)
     near = NearDuplicates(archive.store)
-    started = time.perf_counter()
-    offered = missed = 0
-    with corpus.open("w", encoding="utf-8") as out:
-        for first in range(0, n, BATCH):
+    started = time.perf_counter() - spent
+    with corpus.open("a" if done else "w", encoding="utf-8") as out:
+        for first in range(done, n, BATCH):
             recipes = [generator.recipe() for _ in range(min(BATCH, n - first))]
             lines = "".join(json.dumps(generator.record(r), ensure_ascii=False) + "\n" for r in recipes)
             out.write(lines)
+            out.flush()
             batch = read_bytes(lines.encode(), f"generated-{first}")
             assert not batch.problems, batch.problems[:1]
             accept(archive.store, batch.articles, near)
@@ -108,6 +127,8 @@ def build(n: int, folder: Path, generator: Generator, composer: Composer) -> tup
             texts = [t for a in batch.articles for part in PARTS if (t := getattr(a, part))]
             offered += len(texts)
             missed += sum(t not in prepared for t in texts)  # analysed by the follower itself
+            progress.write_text(json.dumps({"articles": first + len(recipes), "offered": offered, "missed": missed,
+                                            "seconds": time.perf_counter() - started}))
             if (first // BATCH) % 25 == 0:
                 print(f"  {first + len(recipes):,} articles, {time.perf_counter() - started:.0f} s", flush=True)
     seconds = time.perf_counter() - started
@@ -235,6 +256,11 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true",
                         help="measure the archives a last run left in --work instead of building them again "
                              "(when only the search or the server changed: a 100k build takes an hour)")
+    parser.add_argument("--resume", action="store_true",
+                        help="go on with a build a last run left unfinished in --work (see `build`)")
+    parser.add_argument("--build-only", action="store_true",
+                        help="build (or resume) the archives and stop: measure them later, on a quiet machine, "
+                             "with --reuse")
     args = parser.parse_args()
     work = args.work or args.out / "scale"
     work.mkdir(parents=True, exist_ok=True)
@@ -258,11 +284,16 @@ def main() -> None:
         db, corpus = work / f"scale-{n}.db", work / f"scale-{n}.jsonl"
         if args.reuse and db.exists() and corpus.exists():
             seconds, prepared = None, None
-            catch_up(Archive(db), wait=60)  # a newer index schema rebuilds here, not in the server
+            with Archive(db) as archive:  # a newer index schema rebuilds here, not in the server
+                catch_up(archive, wait=60)
         else:
-            for stale in work.glob(f"scale-{n}.*"):
-                subprocess.run(["rm", "-rf", str(stale)], check=True)
+            if not (args.resume and (work / f"scale-{n}.progress").exists()):
+                for stale in work.glob(f"scale-{n}.*"):
+                    subprocess.run(["rm", "-rf", str(stale)], check=True)
             db, corpus, seconds, prepared = build(n, work, Generator(pool, names), composer)
+        if args.build_only:
+            print(f"built {n:,} articles in {seconds:,.0f} s: measure with --reuse", flush=True)
+            continue
         store, index = du(db), du(db.with_name(db.stem + ".index"))
         result = {"articles": n, "build_s": seconds and round(seconds), "prepared_share": prepared and round(prepared, 4),
                   "store_bytes": store, "index_bytes": index, "bytes_per_article": (store + index) / n,
@@ -270,6 +301,8 @@ def main() -> None:
         results.append(result)
         print(json.dumps(result), flush=True)
         (args.out / "scale.json").write_text(json.dumps({"ingest": ratio, "sizes": results}, indent=2))
+    if not results:
+        return
     chart(results, args.out / "scale.png")
     print("\n| articles | store + index per article | search p50 / p99 (HTTP) | FTS5 trigram p50 / p99 | "
           "p99 ratio | server RSS (peak) |\n|---|---|---|---|---|---|")
