@@ -84,6 +84,9 @@ VECTORS_VERSION = "3"
 TITLE_WEIGHT = 3
 # Whole word vectors kept in memory (6 KB each): at most ~300 MB.
 KEYED_CACHE = 50_000
+# Articles embedded in one sparse product (their distinct words must fit KEYED_CACHE: a
+# 6,000-character article has under 1,000).
+EMBED_CHUNK = 32
 # Train again (fresh IDF for every article) when the archive has grown this much.
 RETRAIN_GROWTH = 2.0
 VECTOR_FILE = "vectors.usearch"
@@ -120,7 +123,11 @@ class MorphemeVectors:
         # nothing, so such words are keyed by their text, like names.
         self.first_known = next(i for i in range(1000) if kiwi.morpheme(i).form)
         self._cache: dict[int, np.ndarray | None] = {}  # Kiwi's part, by morpheme id
-        self._keyed: dict[int, np.ndarray] = {}  # whole word vectors, by bag key
+        # Whole word vectors, by bag key: a row each of one matrix, so that `embed` sums a
+        # batch of articles' words in one sparse product.
+        self.matrix = np.zeros((KEYED_CACHE, self.dim))
+        self._rows: dict[int, int] = {}
+        self._filled = 0
 
     def get(self, morph: int) -> np.ndarray | None:
         """The unit vector of a Kiwi morpheme id; None for names Kiwi has no vector for."""
@@ -141,27 +148,39 @@ class MorphemeVectors:
         self._cache[morph] = vec
         return vec
 
-    def key_vector(self, key: int) -> np.ndarray | None:
-        """A bag key's unit vector: Kiwi's part and the word's own direction for a morpheme
-        id; the own direction alone for a name key (< 0). None for a morpheme Kiwi has no vector for."""
-        found = self._keyed.get(key)
-        if found is None:
-            kiwi = self.get(key) if key >= 0 else None
-            if key >= 0 and kiwi is None:
-                return None
-            own = np.random.default_rng([int(key < 0), abs(key)]).standard_normal(IDENTITY_DIM)
-            own /= np.linalg.norm(own)
-            if kiwi is None:
-                found = np.concatenate([np.zeros(self.kiwi_dim), own])
-            else:
-                found = np.concatenate([kiwi, IDENTITY_WEIGHT * own]) / math.hypot(1.0, IDENTITY_WEIGHT)
-            if len(self._keyed) >= KEYED_CACHE:
-                # Names are a long tail: kept forever, a follower on a growing archive held
-                # 6 KB for every name it ever saw. Dropping all is cheap: a word's vector is
-                # remade from `_cache`, a name's in about 35 µs.
-                self._keyed.clear()
-            self._keyed[key] = found
-        return found
+    def key_rows(self, keys: Sequence[int]) -> list[int]:
+        """Each bag key's row in `matrix`, -1 for a morpheme Kiwi has no vector for. A row
+        holds the key's unit vector: Kiwi's part and the word's own direction for a morpheme
+        id, the own direction alone for a name key (< 0). Rows hold until the next call."""
+        rows = self._rows
+        if self._filled + len(keys) > KEYED_CACHE:
+            # Names are a long tail: kept forever, a follower on a growing archive held
+            # 6 KB for every name it ever saw. Starting over is cheap: a word's vector is
+            # remade from `_cache`, a name's in about 35 µs.
+            rows.clear()
+            self._filled = 0
+        out = []
+        for key in keys:
+            row = rows.get(key)
+            if row is None:
+                vec = self._key_vector(key)
+                row = -1 if vec is None else self._filled
+                if vec is not None:
+                    self.matrix[row] = vec
+                    self._filled += 1
+                rows[key] = row
+            out.append(row)
+        return out
+
+    def _key_vector(self, key: int) -> np.ndarray | None:
+        kiwi = self.get(key) if key >= 0 else None
+        if key >= 0 and kiwi is None:
+            return None
+        own = np.random.default_rng([int(key < 0), abs(key)]).standard_normal(IDENTITY_DIM)
+        own /= np.linalg.norm(own)
+        if kiwi is None:
+            return np.concatenate([np.zeros(self.kiwi_dim), own])
+        return np.concatenate([kiwi, IDENTITY_WEIGHT * own]) / math.hypot(1.0, IDENTITY_WEIGHT)
 
     def similarity(self, a: int, b: int) -> float:
         va, vb = self.get(a), self.get(b)
@@ -237,17 +256,33 @@ def quantize(rows: np.ndarray) -> np.ndarray:
 
 
 def embed(bags: Sequence[Mapping[int, int]], vectors: MorphemeVectors, df: Mapping[int, int], n: int) -> np.ndarray:
-    """One normalised float32 row per bag (all zeros if no morpheme has a vector)."""
+    """One normalised float32 row per bag (all zeros if no morpheme has a vector): the sum of
+    its words' vectors, each weighted (1 + log count) x IDF.
+
+    A chunk of bags at a time, as a sparse weight matrix times the word vectors (scipy, in C):
+    adding one 768-d vector per word in Python took 1.2 ms an article. The sum runs over each
+    bag's words in the same order with the same products, so the rows are the same.
+    """
+    from scipy.sparse import csr_matrix
+
     out = np.zeros((len(bags), vectors.dim), dtype=np.float32)
-    for row, counts in enumerate(bags):
-        acc = np.zeros(vectors.dim)
-        for morph, count in counts.items():
-            vec = vectors.key_vector(morph)
-            if vec is not None:
-                acc += (1 + math.log(count)) * idf(df.get(morph, 0), n) * vec
-        norm = np.linalg.norm(acc)
-        if norm > 0:
-            out[row] = acc / norm
+    for start in range(0, len(bags), EMBED_CHUNK):
+        chunk = bags[start:start + EMBED_CHUNK]
+        keys = list(dict.fromkeys(key for counts in chunk for key in counts))
+        row_of = dict(zip(keys, vectors.key_rows(keys), strict=True))
+        weights: list[float] = []
+        columns: list[int] = []
+        ends = [0]
+        for counts in chunk:
+            for key, count in counts.items():
+                row = row_of[key]
+                if row >= 0:
+                    columns.append(row)
+                    weights.append((1 + math.log(count)) * idf(df.get(key, 0), n))
+            ends.append(len(columns))
+        summed = csr_matrix((weights, columns, ends), shape=(len(chunk), KEYED_CACHE)) @ vectors.matrix
+        norms = np.linalg.norm(summed, axis=1, keepdims=True)
+        out[start:start + len(chunk)] = np.divide(summed, norms, out=np.zeros_like(summed), where=norms > 0)
     return out
 
 
