@@ -204,6 +204,29 @@ def test_training_a_page_at_a_time_gives_the_same_vectors(seed_db, tmp_path, mon
         archive.close()
 
 
+def test_embedding_in_chunks_gives_each_article_its_own_vector(seed_db, monkeypatch):
+    """`embed` sums a chunk of articles at once over a bounded matrix of word vectors: one
+    article at a time, or a matrix so small it starts over (or grows) inside a call, must
+    give the same rows."""
+    import numpy as np
+
+    from sinmun.search import meaning
+    from sinmun.service import Archive
+
+    with Archive(seed_db) as archive:
+        kiwi = archive.analyzer.kiwi
+        store = archive.store
+        bags = [meaning.decode_bag(blob) for _, blob in store.vectors.bags_after(0, 100)]
+        df = store.vectors.doc_freqs()
+        expected = meaning.embed(bags, meaning.morpheme_vectors(kiwi), df, len(bags))
+        assert len(bags) == 20 and np.count_nonzero(expected.any(axis=1)) == 20
+        for chunk, cache in ((1, 50_000), (32, 400), (5, 50)):
+            monkeypatch.setattr(meaning, "EMBED_CHUNK", chunk)
+            monkeypatch.setattr(meaning, "KEYED_CACHE", cache)
+            fresh = meaning.MorphemeVectors(kiwi)
+            assert np.array_equal(meaning.embed(bags, fresh, df, len(bags)), expected), (chunk, cache)
+
+
 def test_vectors_follow_new_articles(seed_db, tmp_path):
     db = tmp_path / "grow.db"
     shutil.copy(seed_db, db)

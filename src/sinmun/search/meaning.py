@@ -153,12 +153,14 @@ class MorphemeVectors:
         holds the key's unit vector: Kiwi's part and the word's own direction for a morpheme
         id, the own direction alone for a name key (< 0). Rows hold until the next call."""
         rows = self._rows
-        if self._filled + len(keys) > KEYED_CACHE:
+        if self._filled + len(keys) > len(self.matrix):
             # Names are a long tail: kept forever, a follower on a growing archive held
             # 6 KB for every name it ever saw. Starting over is cheap: a word's vector is
             # remade from `_cache`, a name's in about 35 µs.
             rows.clear()
             self._filled = 0
+            if len(keys) > len(self.matrix):  # one enormous text: room for all its words
+                self.matrix = np.zeros((len(keys), self.dim))
         out = []
         for key in keys:
             row = rows.get(key)
@@ -280,7 +282,7 @@ def embed(bags: Sequence[Mapping[int, int]], vectors: MorphemeVectors, df: Mappi
                     columns.append(row)
                     weights.append((1 + math.log(count)) * idf(df.get(key, 0), n))
             ends.append(len(columns))
-        summed = csr_matrix((weights, columns, ends), shape=(len(chunk), KEYED_CACHE)) @ vectors.matrix
+        summed = csr_matrix((weights, columns, ends), shape=(len(chunk), len(vectors.matrix))) @ vectors.matrix
         norms = np.linalg.norm(summed, axis=1, keepdims=True)
         out[start:start + len(chunk)] = np.divide(summed, norms, out=np.zeros_like(summed), where=norms > 0)
     return out
