@@ -188,14 +188,23 @@ def test_not_a_database_is_a_clear_error(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
+def file_at_schema(db, version: int) -> sqlite3.Connection:
+    """A SQLite file as sinmun left it at an older schema `version` (an open connection)."""
+    from sinmun.store.packing import pack_raw
+
+    con = sqlite3.connect(db)
+    con.create_function("text_hash", 1, lambda body: None)
+    con.create_function("pack_raw", 3, pack_raw)
+    for number, migration in enumerate(MIGRATIONS[:version], 1):
+        con.executescript(f"{migration}; PRAGMA user_version = {number};")
+    return con
+
+
 def test_a_store_of_the_previous_schema_is_migrated_and_rederived(tmp_path):
     """A file written before the change log: the log is made from its articles, and
     everything derived is rebuilt from it on the next catch-up."""
     db = tmp_path / "old.db"
-    con = sqlite3.connect(db)
-    con.create_function("text_hash", 1, lambda body: None)
-    for number, migration in enumerate(MIGRATIONS[:5], 1):
-        con.executescript(f"{migration}; PRAGMA user_version = {number};")
+    con = file_at_schema(db, 5)
     con.execute("INSERT INTO articles (id, title, headline, body, ingested_at, raw, content_id) "
                 "VALUES ('a1', '옛 기사', '옛 기사', '변경 기록이 생기기 전에 저장된 기사다.', '2025-01-01', 'x', 'c1')")
     con.commit()
@@ -213,14 +222,8 @@ def test_a_store_of_the_previous_schema_is_migrated_and_rederived(tmp_path):
 def test_entity_rows_survive_the_move_to_key_ordered_tables(tmp_path):
     """Migration 13 rebuilds the all-key tables WITHOUT ROWID: every row is still there,
     and the entity pages' lookups by name still use an index."""
-    from sinmun.store.packing import pack_raw
-
     db = tmp_path / "v12.db"
-    con = sqlite3.connect(db)
-    con.create_function("text_hash", 1, lambda body: None)
-    con.create_function("pack_raw", 3, pack_raw)
-    for number, migration in enumerate(MIGRATIONS[:12], 1):
-        con.executescript(f"{migration}; PRAGMA user_version = {number};")
+    con = file_at_schema(db, 12)
     con.executemany("INSERT INTO article_entities VALUES (?, ?, ?, ?)",
                     [("a1", "엔비디아", "org", 3), ("a1", "젠슨 황", "person", 1), ("a2", "엔비디아", "org", 1)])
     con.execute("INSERT INTO story_entities VALUES ('s1', '엔비디아', 0.5)")
@@ -247,14 +250,9 @@ def test_stored_signatures_get_their_band_keys_on_upgrade(tmp_path):
     """Migration 14 gives every stored signature its LSH band keys, the ones ingest computes:
     an archive stored before it still finds near-duplicates of its articles."""
     from sinmun.connect.dedupe import BANDS, band_keys, signature
-    from sinmun.store.packing import pack_raw
 
     db = tmp_path / "v13.db"
-    con = sqlite3.connect(db)
-    con.create_function("text_hash", 1, lambda body: None)
-    con.create_function("pack_raw", 3, pack_raw)
-    for number, migration in enumerate(MIGRATIONS[:13], 1):
-        con.executescript(f"{migration}; PRAGMA user_version = {number};")
+    con = file_at_schema(db, 13)
     text = "항만 당국은 새 크레인 열두 대를 들여와 다음 달부터 야간 하역을 늘리기로 했다고 밝혔다."
     stored = signature(text).hashvalues.tobytes()
     con.execute("INSERT INTO minhashes VALUES ('a1', ?)", (stored,))
