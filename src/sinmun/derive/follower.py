@@ -13,7 +13,7 @@ from ..store import DELETE, Change, Store
 if TYPE_CHECKING:
     from ..analysis.korean import Analyzer, Term
     from ..search.index import SearchIndex
-    from ..search.meaning import VectorIndex
+    from ..search.vector_index import VectorIndex
 
 BATCH = 256
 # Each index also records its position in the store, under this prefix and its host and folder:

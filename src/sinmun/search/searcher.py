@@ -28,7 +28,8 @@ from .snippets import make_snippet, mark
 
 if TYPE_CHECKING:
     from ..analysis.typos import Corrector
-    from .meaning import MorphemeVectors, VectorIndex
+    from .meaning import MorphemeVectors
+    from .vector_index import VectorIndex
 
 Q = tantivy.Query
 Occur = tantivy.Occur
@@ -290,7 +291,8 @@ class Searcher:
     def semantic(self, searcher: tantivy.Searcher, parsed: ParsedQuery, request: SearchParams,
                  terms: list[Term], depth: int) -> Ranked:
         """Articles nearest in meaning, that also meet the query's filters and constraints."""
-        from .meaning import bag, query_vector, resolve
+        from .meaning import bag, query_vector
+        from .vector_index import resolve
 
         ranked = Ranked()
         if self._make_vectors is None or self.vector_index is None:

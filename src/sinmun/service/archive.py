@@ -23,8 +23,9 @@ if TYPE_CHECKING:  # importing these for real loads Tantivy and Kiwi
     from ..analysis.typos import Corrector
     from ..derive import Follower, StoreConsumer
     from ..search.index import SearchIndex
-    from ..search.meaning import MorphemeVectors, VectorIndex
+    from ..search.meaning import MorphemeVectors
     from ..search.searcher import Searcher
+    from ..search.vector_index import VectorIndex
 
 T = TypeVar("T")
 
@@ -125,7 +126,7 @@ class Archive:
 
     @property
     def vector_index(self) -> VectorIndex:
-        from ..search.meaning import VectorIndex
+        from ..search.vector_index import VectorIndex
 
         return self.once("vector_index", lambda: VectorIndex(self.index.path))
 

@@ -125,7 +125,7 @@ def source_record(archive: Archive, article_id: str) -> SourceRecord:
 
 def similar(archive: Archive, article_id: str, limit: int = 5) -> SimilarArticles:
     """Articles nearest in meaning to a stored one (near-duplicates left out)."""
-    from ..search.meaning import similar_seqs
+    from ..search.vector_index import similar_seqs
 
     found = get_article(archive, article_id)
     hits = similar_seqs(archive.vector_index, archive.store, found.id, limit)
