@@ -227,6 +227,35 @@ def test_embedding_in_chunks_gives_each_article_its_own_vector(seed_db, monkeypa
             assert np.array_equal(meaning.embed(bags, fresh, df, len(bags)), expected), (chunk, cache)
 
 
+def test_threads_sharing_the_word_vectors_get_their_own_rows(seed_db, monkeypatch):
+    """A server's search threads and its indexer embed through one shared object whose
+    matrix starts over when full: each thread must still sum its own words' vectors."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numpy as np
+
+    from sinmun.search import meaning
+    from sinmun.service import Archive
+
+    with Archive(seed_db) as archive:
+        kiwi = archive.analyzer.kiwi
+        store = archive.store
+        bags = [meaning.decode_bag(blob) for _, blob in store.vectors.bags_after(0, 100)]
+        df = store.vectors.doc_freqs()
+        expected = meaning.embed(bags, meaning.morpheme_vectors(kiwi), df, len(bags))
+        monkeypatch.setattr(meaning, "EMBED_CHUNK", 1)
+        monkeypatch.setattr(meaning, "KEYED_CACHE", 1_500)  # starts over every few articles
+        shared = meaning.MorphemeVectors(kiwi)
+
+        def run(offset: int) -> bool:
+            order = [(offset + i) % len(bags) for i in range(len(bags))]
+            got = meaning.embed([bags[i] for i in order], shared, df, len(bags))
+            return np.array_equal(got, expected[order])
+
+        with ThreadPoolExecutor(4) as pool:
+            assert all(pool.map(run, range(12)))
+
+
 def test_vectors_follow_new_articles(seed_db, tmp_path):
     db = tmp_path / "grow.db"
     shutil.copy(seed_db, db)

@@ -71,8 +71,8 @@ def band_keys(hashvalues: bytes) -> list[int]:
     building datasketch's in-memory index from every stored signature, which took 17.9 s
     and 1.0 GB at 100,000 articles, on every ingest and on every article published through
     the API. The key is the store's `band_key`, which PostgreSQL's migration computes in
-    SQL too. 32 bits suffice: a key shared by chance only
-    adds a candidate, which the estimated similarity then turns away.
+    SQL too. 32 bits suffice: a key shared by chance only adds a candidate, which the
+    estimated similarity then turns away.
     """
     return [band_key(hashvalues, band) for band in range(BANDS)]
 

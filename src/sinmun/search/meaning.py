@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import math
 import random
+import threading
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -122,6 +123,9 @@ class MorphemeVectors:
         self.matrix = np.zeros((KEYED_CACHE, self.dim))
         self._rows: dict[int, int] = {}
         self._filled = 0
+        # Held from `key_rows` to the product that reads the rows: a server's search threads
+        # and its indexer share this object, and one's rows may be another's fresh start.
+        self.lock = threading.Lock()
 
     def get(self, morph: int) -> np.ndarray | None:
         """The unit vector of a Kiwi morpheme id; None for names Kiwi has no vector for."""
@@ -145,7 +149,8 @@ class MorphemeVectors:
     def key_rows(self, keys: Sequence[int]) -> list[int]:
         """Each bag key's row in `matrix`, -1 for a morpheme Kiwi has no vector for. A row
         holds the key's unit vector: Kiwi's part and the word's own direction for a morpheme
-        id, the own direction alone for a name key (< 0). Rows hold until the next call."""
+        id, the own direction alone for a name key (< 0). Rows hold until the next call:
+        call it, and read the rows, holding `lock`."""
         rows = self._rows
         if self._filled + len(keys) > len(self.matrix):
             # Names are a long tail: kept forever, a follower on a growing archive held
@@ -265,18 +270,19 @@ def embed(bags: Sequence[Mapping[int, int]], vectors: MorphemeVectors, df: Mappi
     for start in range(0, len(bags), EMBED_CHUNK):
         chunk = bags[start:start + EMBED_CHUNK]
         keys = list(dict.fromkeys(key for counts in chunk for key in counts))
-        row_of = dict(zip(keys, vectors.key_rows(keys), strict=True))
         weights: list[float] = []
         columns: list[int] = []
         ends = [0]
-        for counts in chunk:
-            for key, count in counts.items():
-                row = row_of[key]
-                if row >= 0:
-                    columns.append(row)
-                    weights.append((1 + math.log(count)) * idf(df.get(key, 0), n))
-            ends.append(len(columns))
-        summed = csr_matrix((weights, columns, ends), shape=(len(chunk), len(vectors.matrix))) @ vectors.matrix
+        with vectors.lock:
+            row_of = dict(zip(keys, vectors.key_rows(keys), strict=True))
+            for counts in chunk:
+                for key, count in counts.items():
+                    row = row_of[key]
+                    if row >= 0:
+                        columns.append(row)
+                        weights.append((1 + math.log(count)) * idf(df.get(key, 0), n))
+                ends.append(len(columns))
+            summed = csr_matrix((weights, columns, ends), shape=(len(chunk), len(vectors.matrix))) @ vectors.matrix
         norms = np.linalg.norm(summed, axis=1, keepdims=True)
         out[start:start + len(chunk)] = np.divide(summed, norms, out=np.zeros_like(summed), where=norms > 0)
     return out
