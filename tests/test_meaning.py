@@ -204,6 +204,19 @@ def test_training_a_page_at_a_time_gives_the_same_vectors(seed_db, tmp_path, mon
         archive.close()
 
 
+def seed_bags(seed_db):
+    """The seed archive's Kiwi, its 20 stored bags, their document frequencies, and the rows
+    `embed` makes of them with the shared word vectors."""
+    from sinmun.search import meaning
+    from sinmun.service import Archive
+
+    with Archive(seed_db) as archive:
+        kiwi = archive.analyzer.kiwi
+        bags = [meaning.decode_bag(blob) for _, blob in archive.store.vectors.bags_after(0, 100)]
+        df = archive.store.vectors.doc_freqs()
+    return kiwi, bags, df, meaning.embed(bags, meaning.morpheme_vectors(kiwi), df, len(bags))
+
+
 def test_embedding_in_chunks_gives_each_article_its_own_vector(seed_db, monkeypatch):
     """`embed` sums a chunk of articles at once over a bounded matrix of word vectors: one
     article at a time, or a matrix so small it starts over (or grows) inside a call, must
@@ -211,20 +224,14 @@ def test_embedding_in_chunks_gives_each_article_its_own_vector(seed_db, monkeypa
     import numpy as np
 
     from sinmun.search import meaning
-    from sinmun.service import Archive
 
-    with Archive(seed_db) as archive:
-        kiwi = archive.analyzer.kiwi
-        store = archive.store
-        bags = [meaning.decode_bag(blob) for _, blob in store.vectors.bags_after(0, 100)]
-        df = store.vectors.doc_freqs()
-        expected = meaning.embed(bags, meaning.morpheme_vectors(kiwi), df, len(bags))
-        assert len(bags) == 20 and np.count_nonzero(expected.any(axis=1)) == 20
-        for chunk, cache in ((1, 50_000), (32, 400), (5, 50)):
-            monkeypatch.setattr(meaning, "EMBED_CHUNK", chunk)
-            monkeypatch.setattr(meaning, "KEYED_CACHE", cache)
-            fresh = meaning.MorphemeVectors(kiwi)
-            assert np.array_equal(meaning.embed(bags, fresh, df, len(bags)), expected), (chunk, cache)
+    kiwi, bags, df, expected = seed_bags(seed_db)
+    assert len(bags) == 20 and np.count_nonzero(expected.any(axis=1)) == 20
+    for chunk, cache in ((1, 50_000), (32, 400), (5, 50)):
+        monkeypatch.setattr(meaning, "EMBED_CHUNK", chunk)
+        monkeypatch.setattr(meaning, "KEYED_CACHE", cache)
+        fresh = meaning.MorphemeVectors(kiwi)
+        assert np.array_equal(meaning.embed(bags, fresh, df, len(bags)), expected), (chunk, cache)
 
 
 def test_threads_sharing_the_word_vectors_get_their_own_rows(seed_db, monkeypatch):
@@ -235,25 +242,19 @@ def test_threads_sharing_the_word_vectors_get_their_own_rows(seed_db, monkeypatc
     import numpy as np
 
     from sinmun.search import meaning
-    from sinmun.service import Archive
 
-    with Archive(seed_db) as archive:
-        kiwi = archive.analyzer.kiwi
-        store = archive.store
-        bags = [meaning.decode_bag(blob) for _, blob in store.vectors.bags_after(0, 100)]
-        df = store.vectors.doc_freqs()
-        expected = meaning.embed(bags, meaning.morpheme_vectors(kiwi), df, len(bags))
-        monkeypatch.setattr(meaning, "EMBED_CHUNK", 1)
-        monkeypatch.setattr(meaning, "KEYED_CACHE", 1_500)  # starts over every few articles
-        shared = meaning.MorphemeVectors(kiwi)
+    kiwi, bags, df, expected = seed_bags(seed_db)
+    monkeypatch.setattr(meaning, "EMBED_CHUNK", 1)
+    monkeypatch.setattr(meaning, "KEYED_CACHE", 1_500)  # starts over every few articles
+    shared = meaning.MorphemeVectors(kiwi)
 
-        def run(offset: int) -> bool:
-            order = [(offset + i) % len(bags) for i in range(len(bags))]
-            got = meaning.embed([bags[i] for i in order], shared, df, len(bags))
-            return np.array_equal(got, expected[order])
+    def run(offset: int) -> bool:
+        order = [(offset + i) % len(bags) for i in range(len(bags))]
+        got = meaning.embed([bags[i] for i in order], shared, df, len(bags))
+        return np.array_equal(got, expected[order])
 
-        with ThreadPoolExecutor(4) as pool:
-            assert all(pool.map(run, range(12)))
+    with ThreadPoolExecutor(4) as pool:
+        assert all(pool.map(run, range(12)))
 
 
 def test_vectors_follow_new_articles(seed_db, tmp_path):
