@@ -158,6 +158,30 @@ def test_reindex_rebuilds_from_the_store(backend):
     assert cli_json("check", db=db)["ok"]
 
 
+def test_articles_with_entities_are_counted_as_they_change(backend):
+    """The stories' idf counts the articles that name anything: kept as they are written,
+    it follows a retraction and a rebuild as a count of the table would."""
+    from sinmun.service import editor
+
+    db = backend
+    run_cli("ingest", str(SEED), db=db, check=True)
+
+    def naming() -> tuple[int, int, str]:
+        with open_store(db) as store:
+            ids = sorted(store.articles.live_ids())
+            named = [i for i in ids if store.entities.of_article(i)]
+            return store.entities.count_articles(), len(named), named[0]
+
+    counted, named, first = naming()
+    assert counted == named > 10
+    with Archive(db) as archive:
+        editor.retract(archive, first, "desk")
+        catch_up(archive)
+    assert naming()[:2] == (named - 1, named - 1)
+    run_cli("reindex", db=db, check=True)
+    assert naming()[:2] == (named - 1, named - 1)
+
+
 def test_missing_database_is_a_clear_error(tmp_path):
     with pytest.raises(NotFound):
         SQLiteStore(tmp_path / "none.db", create=False)
@@ -191,10 +215,12 @@ def test_not_a_database_is_a_clear_error(tmp_path):
 def file_at_schema(db, version: int) -> sqlite3.Connection:
     """A SQLite file as sinmun left it at an older schema `version` (an open connection)."""
     from sinmun.store.packing import pack_raw
+    from sinmun.store.vectors import band_key
 
     con = sqlite3.connect(db)
     con.create_function("text_hash", 1, lambda body: None)
     con.create_function("pack_raw", 3, pack_raw)
+    con.create_function("band_key", 2, band_key)
     for number, migration in enumerate(MIGRATIONS[:version], 1):
         con.executescript(f"{migration}; PRAGMA user_version = {number};")
     return con
@@ -267,6 +293,28 @@ def test_stored_signatures_get_their_band_keys_on_upgrade(tmp_path):
     assert sorted(r[0] for r in con.execute("SELECT band FROM minhash_bands")) == sorted(band_keys(stored))
     assert len(set(band_keys(stored))) == BANDS
     con.close()
+
+
+def test_articles_with_entities_are_counted_on_upgrade(tmp_path):
+    """Migration 15 counts the articles that name anything once; from then on they are counted as written."""
+    db = tmp_path / "v14.db"
+    con = file_at_schema(db, 14)
+    con.executemany("INSERT INTO article_entities VALUES (?, ?, ?, ?)",
+                    [("a1", "엔비디아", "org", 3), ("a1", "젠슨 황", "person", 1), ("a2", "엔비디아", "org", 1)])
+    con.commit()
+    con.close()
+    store = SQLiteStore(db)
+    try:
+        assert store.entities.count_articles() == 2
+        with store.transaction():
+            store.entities.replace("a3", [("삼성전자", "org", 1)])
+        assert store.entities.count_articles() == 3
+        with store.transaction():
+            store.entities.replace("a1", [])
+            store.entities.replace("a2", [("엔비디아", "org", 2)])
+        assert store.entities.count_articles() == 2
+    finally:
+        store.close()
 
 
 def test_a_revised_text_is_no_longer_matched_by_copies_of_the_old_one(tmp_path):

@@ -7,7 +7,8 @@ has exactly one owner here:
 
     articles     articles, revisions, sources        the record (ingest writes, all read)
     changes      changes, consumers                  the change log and how far each consumer read
-    entities     article_entities, entity_df         written by the story connector
+    entities     article_entities, entity_df,        written by the story connector
+                 entity_variants, meta `entity_articles`
     stories      stories, story_articles, story_entities
     vectors      article_vectors, morph_df           written by the embedder (search by meaning)
     vocabulary   term_df                             written by the vocabulary step (typos)

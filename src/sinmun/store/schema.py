@@ -207,6 +207,11 @@ MIGRATIONS: list[str] = [
         WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 24)
         SELECT band_key(signature, i), article_id FROM minhashes, n;
     """,
+    # 15: articles with entities, counted as they are written (`SqlEntities.count_articles`):
+    # counting them in article_entities read every row, once per batch of the story connector
+    """
+    INSERT INTO meta SELECT 'entity_articles', CAST(count(DISTINCT article_id) AS TEXT) FROM article_entities;
+    """,
 ]
 
 # PostgreSQL's schema has its own migrations (the version is the meta row `schema_version`).
@@ -316,5 +321,9 @@ POSTGRES_MIGRATIONS: list[str] = [
                ::bit(32)::integer, article_id
         FROM minhashes, generate_series(0, 24) AS i
         ON CONFLICT DO NOTHING;
+    """,
+    # 6: as SQLite's 15 (articles with entities, counted as they are written)
+    """
+    INSERT INTO meta SELECT 'entity_articles', CAST(count(DISTINCT article_id) AS TEXT) FROM article_entities;
     """,
 ]
