@@ -222,3 +222,21 @@ def test_what_counts_as_a_sentence(seed_archive):
     for q in ("빅테크의 자체 칩 개발 경쟁", "엔비디아 수출", "인공지능 칩 판매 허가", "왜 올랐나",
               "엔비디아 반도체 수출 국가"):
         assert not is_sentence(analyzer.tags(q), analyzer.analyze(q)), q
+
+
+def test_offsets_written_by_an_older_sinmun_still_make_snippets(seed_archive):
+    """Offsets are zstd now; documents indexed before keep their zlib blobs, read by their header
+    (an upgraded archive shows snippets without a rebuild)."""
+    import zlib
+
+    from sinmun.search.index import _unpack, decode_offsets, encode_offsets
+
+    terms = seed_archive.analyzer.analyze("엔비디아는 엔비디아의 칩을 팔았다")
+    blob = encode_offsets({"title": [], "body": terms})
+    older = zlib.compress(_unpack(blob), 1)
+    assert blob[:4] != older[:4]
+    wanted = {"엔비디아", "칩"}
+    found = decode_offsets(blob, wanted)
+    assert found == decode_offsets(older, wanted)
+    assert [(text, start, end) for text, start, end, *_ in found["body"]] == [
+        ("엔비디아", 0, 4), ("엔비디아", 6, 10), ("칩", 12, 13)]
