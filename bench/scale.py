@@ -2,6 +2,7 @@
 
     python bench/scale.py [--sizes 10000,100000,1000000] [--ingest 10000] [--out bench/out]
     python bench/scale.py --sizes 1000000 --ingest 0 --build-only --resume   # build, over several runs
+    python bench/scale.py --sizes 1000000 --fts5-only                         # beside it: the FTS5 side
     python bench/scale.py --sizes 1000000 --ingest 0 --reuse                  # then measure it
 
 For each size, an archive of `corpus.py`'s articles (real Korean news text, a long tail of
@@ -196,19 +197,39 @@ def serve_and_measure(db: Path, requests: list[tuple[str, dict]]) -> dict:
             "by_kind_ms": {k: round(statistics.median(v) * 1000, 1) for k, v in by_kind.items()}}
 
 
-def fts5(corpus: Path, requests: list[tuple[str, dict]]) -> dict:
+def fts5_build(corpus: Path) -> sqlite3.Connection:
+    """SQLite FTS5 (trigram) over the corpus's articles, brought up to its last line.
+
+    Incremental, like the build: the rows are the corpus's lines in order, so a later call
+    adds only the lines written since (`--fts5-only` runs it beside a long build; at a
+    million articles the trigram index takes about as long as a session's share of the
+    build). A resumed build rewrites the lines it cut back byte for byte (the generator is
+    seeded), so rows already in for them stay right."""
+    db = corpus.with_suffix(".fts5.db")
+    con = sqlite3.connect(db)
+    con.execute("CREATE VIRTUAL TABLE IF NOT EXISTS docs USING fts5(title, summary, body, tokenize='trigram')")
+    have = con.execute("SELECT count(*) FROM docs").fetchone()[0]
+    with corpus.open(encoding="utf-8") as lines:
+        for _ in range(have):
+            lines.readline()
+        while batch := [line for _, line in zip(range(20_000), lines) if line.endswith("\n")]:
+            rows = ((r["title"], r.get("summary", ""), r["body"]) for r in map(json.loads, batch))
+            con.executemany("INSERT INTO docs VALUES (?, ?, ?)", rows)
+            con.commit()
+            have += len(batch)
+            print(f"  FTS5 {corpus.name}: {have:,} rows", flush=True)
+    return con
+
+
+def fts5(corpus: Path, requests: list[tuple[str, dict]], n: int) -> dict:
     from bench import fts5_latency  # the same trigram equivalent of a query the main bench uses
 
-    db = corpus.with_suffix(".fts5.db")
-    db.unlink(missing_ok=True)
-    con = sqlite3.connect(db)
-    con.execute("CREATE VIRTUAL TABLE docs USING fts5(title, summary, body, tokenize='trigram')")
-    with corpus.open(encoding="utf-8") as lines:
-        rows = ((r["title"], r.get("summary", ""), r["body"]) for r in map(json.loads, lines))
-        con.executemany("INSERT INTO docs VALUES (?, ?, ?)", rows)
-    con.commit()
+    con = fts5_build(corpus)
+    rows = con.execute("SELECT count(*) FROM docs").fetchone()[0]
+    assert rows == n, f"{corpus.with_suffix('.fts5.db')} holds {rows:,} articles, not {n:,}: delete it"
     p50, p99 = fts5_latency(con, ROUNDS, [params["q"] for _, params in requests])
-    return {"p50_ms": p50, "p99_ms": p99, "bytes": db.stat().st_size}
+    con.close()
+    return {"p50_ms": p50, "p99_ms": p99, "bytes": corpus.with_suffix(".fts5.db").stat().st_size}
 
 
 def ingest_ratio(n: int, folder: Path, generator: Generator) -> dict:
@@ -261,9 +282,16 @@ def main() -> None:
     parser.add_argument("--build-only", action="store_true",
                         help="build (or resume) the archives and stop: measure them later, on a quiet machine, "
                              "with --reuse")
+    parser.add_argument("--fts5-only", action="store_true",
+                        help="bring the FTS5 comparison index of each size up to its corpus and stop "
+                             "(beside a long build, on the other core)")
     args = parser.parse_args()
     work = args.work or args.out / "scale"
     work.mkdir(parents=True, exist_ok=True)
+    if args.fts5_only:
+        for n in [int(s) for s in args.sizes.split(",")]:
+            fts5_build(work / f"scale-{n}.jsonl").close()
+        return
     os.environ.setdefault("SINMUN_HOME", str(work))
     pool, names = Pool.load(), Names()
     print(f"pool: {len(pool.sentences):,} sentences, {len(pool.headlines):,} headlines; "
@@ -288,7 +316,7 @@ def main() -> None:
                 catch_up(archive, wait=60)
         else:
             if not (args.resume and (work / f"scale-{n}.progress").exists()):
-                for stale in work.glob(f"scale-{n}.*"):
+                for stale in work.glob(f"scale-{n}.*"):  # the FTS5 index too: it follows the corpus
                     subprocess.run(["rm", "-rf", str(stale)], check=True)
             db, corpus, seconds, prepared = build(n, work, Generator(pool, names), composer)
         if args.build_only:
@@ -297,7 +325,7 @@ def main() -> None:
         store, index = du(db), du(db.with_name(db.stem + ".index"))
         result = {"articles": n, "build_s": seconds and round(seconds), "prepared_share": prepared and round(prepared, 4),
                   "store_bytes": store, "index_bytes": index, "bytes_per_article": (store + index) / n,
-                  "search": serve_and_measure(db, requests), "fts5": fts5(corpus, requests)}
+                  "search": serve_and_measure(db, requests), "fts5": fts5(corpus, requests, n)}
         results.append(result)
         print(json.dumps(result), flush=True)
         (args.out / "scale.json").write_text(json.dumps({"ingest": ratio, "sizes": results}, indent=2))
