@@ -317,6 +317,33 @@ def test_articles_with_entities_are_counted_on_upgrade(tmp_path):
         store.close()
 
 
+def test_stories_survive_the_move_to_key_ordered_tables(tmp_path):
+    """Migration 16 rebuilds the story tables WITHOUT ROWID: every story and member is still
+    there, and placing a new article still finds its story by a shared name."""
+    db = tmp_path / "v15.db"
+    con = file_at_schema(db, 15)
+    con.execute("INSERT INTO stories VALUES ('s1', '항만 야간 하역', 2, '2025-03-01', '2025-03-04', 7)")
+    con.executemany("INSERT INTO story_articles VALUES (?, 's1', ?)", [("a1", 1.0), ("a2", 0.61)])
+    con.execute("INSERT INTO story_entities VALUES ('s1', '부산항만공사', 2.0)")
+    con.commit()
+    con.close()
+    store = SQLiteStore(db)
+    try:
+        assert store.stories.story_of("a2") == "s1"
+        assert store.stories.summary("s1")["size"] == 2
+        assert store.stories.candidates(["부산항만공사"], 0, 5) == [("s1", "2025-03-01", "2025-03-04")]
+    finally:
+        store.close()
+    con = sqlite3.connect(db)
+    for table in ("stories", "story_articles"):
+        sql = con.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+        assert sql.rstrip().endswith("WITHOUT ROWID"), table
+    plan = " ".join(r[3] for r in con.execute(
+        "EXPLAIN QUERY PLAN SELECT article_id FROM story_articles WHERE story_id = 's1'"))
+    assert "story_articles_story" in plan
+    con.close()
+
+
 def test_a_revised_text_is_no_longer_matched_by_copies_of_the_old_one(tmp_path):
     """Near-duplicates are found against each article's current text: after a revision, a copy
     of the old text is a new article, and a copy of the new text is linked to the revised one."""
