@@ -315,22 +315,20 @@ def document(item: Item) -> tantivy.Document:
     assert article is not None
     doc = tantivy.Document()
     doc.add_text("id", article.id)
+    # Tokens made with positional arguments, (text, position, char_offset_from, char_offset_to):
+    # keywords took 0.88 us a token against 0.49, and an article makes about 1,700 of them.
+    token = tantivy.Token
     for field, names in FIELD_PARTS.items():
         tokens: list[tantivy.Token] = []
         base = 0
         for name in names:
             terms = parts[name]
-            tokens.extend(
-                tantivy.Token(text=t.text, position=base + t.position, char_offset_from=t.start,
-                              char_offset_to=t.end)
-                for t in terms
-            )
+            tokens.extend(token(t.text, base + t.position, t.start, t.end) for t in terms)
             base += (max((t.position for t in terms), default=-1) + 1) + PART_GAP
         if tokens:
             doc.add_pre_tokenized_text(field, tantivy.PreTokenizedString(text="", tokens=tokens))
     text = without_cues("\n".join(getattr(article, part) or "" for part in PARTS))
-    grams = [tantivy.Token(text=g, position=i, char_offset_from=0, char_offset_to=0)
-             for i, g in enumerate(char_bigrams(text))]
+    grams = [token(g, i, 0, 0) for i, g in enumerate(char_bigrams(text))]
     if grams:
         doc.add_pre_tokenized_text("grams", tantivy.PreTokenizedString(text="", tokens=grams))
     if article.section:
