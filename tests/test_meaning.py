@@ -269,6 +269,36 @@ def test_vectors_follow_new_articles(seed_db, tmp_path):
     assert check["ok"]
 
 
+def test_a_writer_keeps_its_vectors_and_starts_from_another_writers_file(seed_db, tmp_path):
+    """The writer adds to the copy it saved last, unless another process has replaced the
+    file since: then it starts from that file, and no article's vector is lost."""
+    from usearch.index import Index
+
+    from sinmun.search.vector_index import VECTOR_FILE, _collect
+    from sinmun.service import Archive
+    from sinmun.service.ingest import ingest
+
+    db = tmp_path / "two.db"
+    shutil.copy(seed_db, db)
+    lines = (FIXTURES / "sample.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    parts = []
+    for k, chunk in enumerate((lines[:3], lines[3:6], lines[6:])):
+        parts.append(tmp_path / f"part{k}.jsonl")
+        parts[-1].write_text("".join(chunk), encoding="utf-8")
+    with Archive(db) as archive:
+        ingest(archive, [parts[0]])  # this process saves the vectors, and keeps its copy
+        run_cli("ingest", str(parts[1]), db=db, check=True)  # another process replaces the file
+        ingest(archive, [parts[2]])  # so this one starts from that file, not from its copy
+        keys: list[int] = []
+        for seq, duplicate, blob in archive.store.vectors.all_vectors():
+            _collect(keys, [], seq, duplicate, blob)
+    index = Index.restore(str(tmp_path / "two.index" / VECTOR_FILE))
+    assert len(keys) == 28 and sorted(int(k) for k in index.keys) == sorted(keys)
+    assert cli_json("check", db=db)["ok"]
+    hits = cli_json("search", "꿀벌을 기르는 도시", "--mode", "semantic", db=db)["hits"]
+    assert hits[0]["title"].startswith("도시 양봉")
+
+
 def test_more_like_this_over_http(server):
     articles = httpx.get(server + "/api/articles", params={"limit": 100}).json()["articles"]
     netflix = next(a for a in articles if a["title"].startswith("넷플릭스"))

@@ -29,6 +29,14 @@ class VectorIndex:
     from the change log (a training, which changes every vector, rebuilds it);
     readers `load` the file again whenever the follower, in this process or
     another, has replaced it.
+
+    Readers map the file (`view`): a million vectors are 0.9 GB, which every worker
+    process would otherwise hold a copy of, while the page cache holds one for all
+    (searches measured as fast either way, 1.5-2.0 ms for 200 neighbours at 188,000).
+    The writer keeps its own copy in memory between refreshes, the one it last saved:
+    reading the whole file back before adding a few vectors cost 0.27 s at 186,000
+    articles, on every refresh (every ingest, every article published through the API).
+    Readers never see that copy change: they get the file it was saved to.
     """
 
     def __init__(self, folder: Path) -> None:
@@ -37,6 +45,8 @@ class VectorIndex:
         self.index: Index | None = None
         self._loaded: int | None = None  # mtime_ns of the meta file the loaded index matches
         self._lock = threading.Lock()
+        self._own: Index | None = None  # the writer's copy, as saved with the meta of mtime `_own_at`
+        self._own_at: int | None = None
 
     def _read_meta(self) -> dict:
         try:
@@ -59,7 +69,7 @@ class VectorIndex:
             return
         with self._lock:
             if mtime != self._loaded:
-                self.index = Index.restore(str(self.path), view=False)
+                self.index = Index.restore(str(self.path), view=True)
                 self._loaded = mtime
 
     def refresh(self, store: Store) -> None:
@@ -74,7 +84,9 @@ class VectorIndex:
             return
         if meta.get("generation") != generation or not self.path.exists() or meta.get("seq", 0) > target:
             return self._rebuild(store, generation, target)
-        index = Index.restore(str(self.path), view=False)
+        # The copy this process saved last, unless another writer has replaced the file since.
+        own = self._own is not None and self._own_at == self._meta_mtime()
+        index = self._own if own else Index.restore(str(self.path), view=False)
         if index is None:  # an unreadable file: made again from the store
             return self._rebuild(store, generation, target)
         since = meta.get("seq", 0)
@@ -118,8 +130,8 @@ class VectorIndex:
         tmp_meta = self.meta_path.with_suffix(".tmp")
         tmp_meta.write_text(json.dumps({"generation": generation, "seq": target}))
         os.replace(tmp_meta, self.meta_path)
-        with self._lock:
-            self.index, self._loaded = index, self._meta_mtime()
+        self._own, self._own_at = index, self._meta_mtime()
+        self.load()
 
     def search(self, vec: np.ndarray, k: int) -> list[tuple[int, float]]:
         """(seq, cosine similarity), best first."""
