@@ -245,6 +245,18 @@ def test_a_store_of_the_previous_schema_is_migrated_and_rederived(tmp_path):
     con.close()
 
 
+def key_ordered_plan(db, tables: tuple[str, ...], query: str) -> str:
+    """Asserts the tables are kept as their key's B-tree (WITHOUT ROWID); returns the query's plan."""
+    con = sqlite3.connect(db)
+    try:
+        for table in tables:
+            sql = con.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+            assert sql.rstrip().endswith("WITHOUT ROWID"), table
+        return " ".join(r[3] for r in con.execute(f"EXPLAIN QUERY PLAN {query}"))
+    finally:
+        con.close()
+
+
 def test_entity_rows_survive_the_move_to_key_ordered_tables(tmp_path):
     """Migration 13 rebuilds the all-key tables WITHOUT ROWID: every row is still there,
     and the entity pages' lookups by name still use an index."""
@@ -263,13 +275,9 @@ def test_entity_rows_survive_the_move_to_key_ordered_tables(tmp_path):
     assert con.execute("SELECT count(*) FROM article_entities").fetchone()[0] == 3
     assert con.execute("SELECT weight FROM story_entities").fetchone()[0] == 0.5
     assert con.execute("SELECT df FROM term_df").fetchone()[0] == 2
-    for table in ("article_entities", "story_entities", "term_df"):
-        sql = con.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
-        assert sql.rstrip().endswith("WITHOUT ROWID"), table
-    plan = " ".join(r[3] for r in con.execute(
-        "EXPLAIN QUERY PLAN SELECT article_id FROM article_entities WHERE name = '엔비디아'"))
-    assert "article_entities_name" in plan
     con.close()
+    assert "article_entities_name" in key_ordered_plan(db, ("article_entities", "story_entities", "term_df"),
+                                                       "SELECT article_id FROM article_entities WHERE name = '엔비디아'")
 
 
 def test_stored_signatures_get_their_band_keys_on_upgrade(tmp_path):
@@ -334,14 +342,8 @@ def test_stories_survive_the_move_to_key_ordered_tables(tmp_path):
         assert store.stories.candidates(["부산항만공사"], 0, 5) == [("s1", "2025-03-01", "2025-03-04")]
     finally:
         store.close()
-    con = sqlite3.connect(db)
-    for table in ("stories", "story_articles"):
-        sql = con.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
-        assert sql.rstrip().endswith("WITHOUT ROWID"), table
-    plan = " ".join(r[3] for r in con.execute(
-        "EXPLAIN QUERY PLAN SELECT article_id FROM story_articles WHERE story_id = 's1'"))
-    assert "story_articles_story" in plan
-    con.close()
+    assert "story_articles_story" in key_ordered_plan(db, ("stories", "story_articles"),
+                                                      "SELECT article_id FROM story_articles WHERE story_id = 's1'")
 
 
 def test_a_revised_text_is_no_longer_matched_by_copies_of_the_old_one(tmp_path):
