@@ -299,6 +299,44 @@ def test_a_writer_keeps_its_vectors_and_starts_from_another_writers_file(seed_db
     assert hits[0]["title"].startswith("도시 양봉")
 
 
+def test_the_store_takes_writes_while_the_vectors_train(tmp_path, monkeypatch):
+    """Training again re-embeds every article (minutes at a few hundred thousand): a page at
+    a time, each in a transaction of its own, so an ingest or an article published through
+    the API can write in between. One transaction for all held the write lock throughout."""
+    import sinmun.search.meaning as meaning
+    from sinmun.errors import Busy
+    from sinmun.service import Archive
+    from sinmun.service.ingest import ingest
+    from sinmun.store import SQLiteStore, now_iso
+    from sinmun.store import sqlite as sqlite_store
+
+    db = tmp_path / "train.db"
+    monkeypatch.setattr(meaning, "TRAIN_PAGE", 6)
+    monkeypatch.setattr(sqlite_store, "BUSY_TIMEOUT_S", 0.2)
+    pages, writes = meaning._bag_pages, []
+
+    def pages_with_another_writer(store):
+        for page in pages(store):
+            other = SQLiteStore(db)
+            try:
+                with other.transaction():
+                    other.audit.record(now_iso(), "test", "probe")
+                writes.append("written")
+            except Busy:
+                writes.append("busy")
+            finally:
+                other.close()
+            yield page
+
+    monkeypatch.setattr(meaning, "_bag_pages", pages_with_another_writer)
+    with Archive(db, create=True) as archive:
+        ingest(archive, [SEED])
+        assert archive.store.vectors.training()[0] == 20  # trained on the whole batch
+    assert writes and set(writes) == {"written"}, writes
+    hits = cli_json("search", "스트리밍 회사 인수 경쟁", "--mode", "semantic", db=db)["hits"]
+    assert hits and "넷플릭스" in hits[0]["title"] + hits[1]["title"]
+
+
 def test_more_like_this_over_http(server):
     articles = httpx.get(server + "/api/articles", params={"limit": 100}).json()["articles"]
     netflix = next(a for a in articles if a["title"].startswith("넷플릭스"))

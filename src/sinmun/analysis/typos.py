@@ -66,6 +66,9 @@ class Vocabulary:
     def reset(self, store: Store) -> None:
         store.vocabulary.clear()
 
+    def settle(self, store: Store) -> None:
+        """Nothing to do after the follower's transaction."""
+
     def write(self, store: Store, items: list[Item]) -> None:
         # Approximate on purpose: a revised article counts again until the next
         # rebuild. The vocabulary only proposes spellings; search checks them.

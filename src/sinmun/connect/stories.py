@@ -81,6 +81,9 @@ class Connector:
         store.entities.clear()
         store.stories.clear()
 
+    def settle(self, store: Store) -> None:
+        """Nothing to do after the follower's transaction."""
+
     def write(self, store: Store, items: list[Item]) -> None:
         # The caches hold for one batch: between batches another server may write these tables.
         self._total, self._df = None, {}

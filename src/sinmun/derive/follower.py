@@ -53,6 +53,10 @@ class StoreConsumer(Protocol):
     def reset(self, store: Store) -> None:
         """Forget everything, before a rebuild from the start of the log."""
 
+    def settle(self, store: Store) -> None:
+        """Work too long for that transaction, done after it commits, in transactions of
+        its own (the vectors' retraining): the store stays writable meanwhile."""
+
 
 class Follower:
     """Brings the index and every derived table up to the head of the change log."""
@@ -162,6 +166,8 @@ class Follower:
                 consumer.write(self.store, [i for i in items if i.change.seq > positions[consumer.name]])
                 self.store.changes.advance(consumer.name, last, self._made_by(consumer))
                 positions[consumer.name] = last
+        for consumer in self.consumers:
+            consumer.settle(self.store)
 
     def _made_by(self, consumer: StoreConsumer) -> str:
         """What a consumer's rows were made by: the analysis, and the consumer's own rules."""

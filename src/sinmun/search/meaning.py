@@ -302,17 +302,25 @@ def _bag_pages(store: Store) -> Iterator[list[tuple[int, dict[int, int]]]]:
 
 def train(store: Store, vectors: MorphemeVectors) -> dict:
     """Recount document frequencies from the stored bags and re-embed every article
-    (two passes over the bags, one page in memory at a time)."""
+    (two passes over the bags, one page in memory at a time).
+
+    A transaction a page, not one for all: re-embedding 146,000 articles took minutes,
+    and one transaction held the store's write lock all that time (no ingest, no article
+    published through the API). Stopped half-way, it leaves some vectors made with the new
+    frequencies and the training not recorded, so the next retraining, due as before,
+    makes them all again. The vector files are rebuilt once the new generation is recorded."""
+    df: Counter[int] = Counter()
+    articles = 0
+    for page in _bag_pages(store):
+        articles += len(page)
+        for _, counts in page:
+            df.update(counts.keys())
     with store.transaction():
-        df: Counter[int] = Counter()
-        articles = 0
-        for page in _bag_pages(store):
-            articles += len(page)
-            for _, counts in page:
-                df.update(counts.keys())
         store.vectors.replace_doc_freqs(df)
-        for page in _bag_pages(store):
+    for page in _bag_pages(store):
+        with store.transaction():
             _set_vectors(store, [seq for seq, _ in page], embed([bag for _, bag in page], vectors, df, articles))
+    with store.transaction():
         generation = store.vectors.training()[1] + 1
         store.vectors.set_training(articles, generation)
     return {"articles": articles, "morphemes": len(df), "generation": generation}
@@ -358,15 +366,20 @@ class Embedder:
             rows.append((item.seq, item.article.id, bool(item.article.duplicate_of), counts))
         store.vectors.add_doc_freqs(dict(df_change))
         store.vectors.put([(seq, article_id, dup, encode_bag(counts)) for seq, article_id, dup, counts in rows])
-        n = store.vectors.count()
-        if n >= max(RETRAIN_GROWTH * store.vectors.training()[0], 1):
-            train(store, self.vectors)
-        elif rows:
+        if rows:
+            n = store.vectors.count()
             bags = [counts for *_, counts in rows]
             # Only these bags' keys: the whole table is a row per distinct word and name.
             df = store.vectors.doc_freqs(list({key for counts in bags for key in counts}))
             matrix = embed(bags, self.vectors, df, n)
             _set_vectors(store, [row[0] for row in rows], matrix)
+
+    def settle(self, store: Store) -> None:
+        """Train again once the archive has grown RETRAIN_GROWTH times since the last
+        training (the first time: as soon as there is an article), outside the follower's
+        transaction (see `train`)."""
+        if store.vectors.count() >= max(RETRAIN_GROWTH * store.vectors.training()[0], 1):
+            train(store, self.vectors)
 
 
 def query_vector(counts: Counter[int], vectors: MorphemeVectors, store: Store) -> np.ndarray | None:
