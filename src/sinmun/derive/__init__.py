@@ -12,7 +12,8 @@ article once, and hands it to every consumer that has not seen that change:
     vector file the usearch HNSW index beside the Tantivy index, refreshed at the end
 
 A store-side consumer writes its tables and its new position in one transaction,
-so each change reaches it exactly once, whatever crashes. Only the holder of the
+so each change reaches it exactly once, whatever crashes; work too long to hold the
+store's write lock (the vectors' retraining) comes after, in `settle`. Only the holder of the
 index writer follows the log, so there is one follower per index at a time.
 """
 
