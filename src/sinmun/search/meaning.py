@@ -318,8 +318,9 @@ def train(store: Store, vectors: MorphemeVectors) -> dict:
     with store.transaction():
         store.vectors.replace_doc_freqs(df)
     for page in _bag_pages(store):
+        matrix = embed([bag for _, bag in page], vectors, df, articles)  # the lock only for the writing
         with store.transaction():
-            _set_vectors(store, [seq for seq, _ in page], embed([bag for _, bag in page], vectors, df, articles))
+            _set_vectors(store, [seq for seq, _ in page], matrix)
     with store.transaction():
         generation = store.vectors.training()[1] + 1
         store.vectors.set_training(articles, generation)
