@@ -197,8 +197,8 @@ def serve_and_measure(db: Path, requests: list[tuple[str, dict]]) -> dict:
             "by_kind_ms": {k: round(statistics.median(v) * 1000, 1) for k, v in by_kind.items()}}
 
 
-def fts5_build(corpus: Path) -> sqlite3.Connection:
-    """SQLite FTS5 (trigram) over the corpus's articles, brought up to its last line.
+def fts5_build(corpus: Path) -> tuple[sqlite3.Connection, int]:
+    """SQLite FTS5 (trigram) over the corpus's articles, brought up to its last line; the rows it holds.
 
     Incremental, like the build: the rows are the corpus's lines in order, so a later call
     adds only the lines written since (`--fts5-only` runs it beside a long build; at a
@@ -218,18 +218,18 @@ def fts5_build(corpus: Path) -> sqlite3.Connection:
             con.commit()
             have += len(batch)
             print(f"  FTS5 {corpus.name}: {have:,} rows", flush=True)
-    return con
+    return con, have
 
 
 def fts5(corpus: Path, requests: list[tuple[str, dict]], n: int) -> dict:
     from bench import fts5_latency  # the same trigram equivalent of a query the main bench uses
 
-    con = fts5_build(corpus)
-    rows = con.execute("SELECT count(*) FROM docs").fetchone()[0]
-    assert rows == n, f"{corpus.with_suffix('.fts5.db')} holds {rows:,} articles, not {n:,}: delete it"
+    db = corpus.with_suffix(".fts5.db")
+    con, rows = fts5_build(corpus)
+    assert rows == n, f"{db} holds {rows:,} articles, not {n:,}: delete it"
     p50, p99 = fts5_latency(con, ROUNDS, [params["q"] for _, params in requests])
     con.close()
-    return {"p50_ms": p50, "p99_ms": p99, "bytes": corpus.with_suffix(".fts5.db").stat().st_size}
+    return {"p50_ms": p50, "p99_ms": p99, "bytes": db.stat().st_size}
 
 
 def ingest_ratio(n: int, folder: Path, generator: Generator) -> dict:
@@ -290,7 +290,7 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     if args.fts5_only:
         for n in [int(s) for s in args.sizes.split(",")]:
-            fts5_build(work / f"scale-{n}.jsonl").close()
+            fts5_build(work / f"scale-{n}.jsonl")[0].close()
         return
     os.environ.setdefault("SINMUN_HOME", str(work))
     pool, names = Pool.load(), Names()
