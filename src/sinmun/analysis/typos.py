@@ -124,6 +124,29 @@ class Corrector:
         best = min(matches, key=lambda m: (m[1], -self.df[self.terms[m[2]]]))
         return self.terms[best[2]]
 
+    def correct_words(self, words: str, terms: list[Term]) -> str | None:
+        """A query's `words` with each unknown word replaced by the nearest known spelling
+        (its particle kept), or None when every word is known. `terms` is their analysis:
+        a word is known when all its morphemes are, or a joined form covering it is."""
+        out, changed = [], False
+        pos = 0
+        for word in words.split(" "):
+            start, end = pos, pos + len(word)
+            pos = end + 1
+            inside = [t for t in terms if start <= t.start and t.end <= end and not t.compound]
+            joined = [t for t in terms if start <= t.start and t.end <= end and t.compound]
+            if all(self.known(t.text) for t in inside) or any(self.known(t.text) for t in joined):
+                out.append(word)
+                continue
+            core, particle = split_particle(word)
+            fixed = self.correct(core.lower())
+            if fixed:
+                out.append(fixed + particle)
+                changed = True
+            else:
+                out.append(word)
+        return " ".join(out) if changed else None
+
     def _correct_latin(self, word: str) -> str | None:
         """The dictionary's English spelling within 1 letter (2 from 8 letters), as written there."""
         from rapidfuzz import process

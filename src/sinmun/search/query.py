@@ -84,26 +84,43 @@ def any_field(schema: tantivy.Schema, forms: set[str], related: dict[str, float]
     so an article with 배터리 gains nothing from also saying 리튬, and one with
     only 리튬 still matches the word, below those that say it.
     """
-    def any_of(words: list[str], weight: float) -> tantivy.Query:
-        return Q.boolean_query([
-            (Occur.Should, Q.boost_query(Q.term_query(schema, f, form), boost * weight))
-            for f, boost in (boosts or FIELD_BOOSTS).items()
-            for form in words
-        ])
-
-    own = any_of(sorted(forms), 1.0)
+    own = Q.boolean_query(field_terms(schema, forms, boosts))
     others = {form: weight for form, weight in (related or {}).items() if form not in forms}
     if not others:
         return own
-    return Q.disjunction_max_query([own] + [any_of([form], weight) for form, weight in sorted(others.items())])
+    return Q.disjunction_max_query([own] + [Q.boolean_query(field_terms(schema, {form}, boosts, weight))
+                                           for form, weight in sorted(others.items())])
 
 
-def gram_query(schema: tantivy.Schema, text: str) -> tantivy.Query | None:
-    """Any of the text's character bigrams in the `grams` field, each once (BM25 over bigrams)."""
-    grams = sorted(set(char_bigrams(text)))
-    if not grams:
-        return None
-    return Q.boolean_query([(Occur.Should, Q.term_query(schema, "grams", g)) for g in grams])
+def field_terms(schema: tantivy.Schema, forms: set[str], boosts: dict[str, float] | None = None,
+                weight: float = 1.0) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+    """Each of `forms` in each text field, at the field's boost times `weight`, as optional
+    clauses. A query of any words puts these in one flat list: a sum of the same scores as
+    a clause per word, and Tantivy unions one level of term postings far faster than nested
+    ones (a sentence query at 412,000 generated articles: 18.4 -> 9.9 ms, the same hits)."""
+    return [(Occur.Should, Q.boost_query(Q.term_query(schema, f, form), boost * weight))
+            for f, boost in (boosts or FIELD_BOOSTS).items()
+            for form in sorted(forms)]
+
+
+def any_word(schema: tantivy.Schema, clauses: list[set[str]], related: list[dict[str, float]],
+             boosts: dict[str, float] | None = None) -> tantivy.Query:
+    """Any of the words (each a set of forms, with its related words), as one flat list of
+    term clauses (see `field_terms`); a word with related words stays one dis-max clause."""
+    found: list[tuple[tantivy.Occur, tantivy.Query]] = []
+    for forms, others in zip(clauses, related):
+        if others:
+            found.append((Occur.Should, any_field(schema, forms, others, boosts)))
+        else:
+            found.extend(field_terms(schema, forms, boosts))
+    return Q.boolean_query(found)
+
+
+def gram_clauses(schema: tantivy.Schema, text: str, weight: float) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+    """Each of the text's character bigrams in the `grams` field, once, at `weight`, as
+    optional clauses (BM25 over bigrams)."""
+    return [(Occur.Should, Q.boost_query(Q.term_query(schema, "grams", g), weight))
+            for g in sorted(set(char_bigrams(text)))]
 
 
 def word_clauses(terms: list[Term]) -> list[set[str]]:

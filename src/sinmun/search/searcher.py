@@ -22,7 +22,17 @@ from ..store import Store
 from .index import SearchIndex, decode_offsets
 from .params import SearchParams
 from .planning import GRAM_WEIGHT, LONG_QUERY, SENTENCE_FIELD_BOOSTS, is_sentence
-from .query import ParsedQuery, any_field, gram_query, parse_day, parse_query, phrase_query, unparse, word_clauses
+from .query import (
+    ParsedQuery,
+    any_field,
+    any_word,
+    gram_clauses,
+    parse_day,
+    parse_query,
+    phrase_query,
+    unparse,
+    word_clauses,
+)
 from .results import FacetValue, Hit, SearchResults, WordPair
 from .snippets import make_snippet, mark
 
@@ -94,13 +104,15 @@ class Searcher:
 
     def build(self, parsed: ParsedQuery, request: SearchParams, require_all: bool,
               terms: list[Term], related: dict[str, dict[str, float]] | None = None,
-              words: bool = True, boosts: dict[str, float] | None = None) -> tuple[tantivy.Query, set[str], int]:
+              words: bool = True, boosts: dict[str, float] | None = None,
+              optional: list[tuple[tantivy.Occur, tantivy.Query]] | None = None) -> tuple[tantivy.Query, set[str], int]:
         """The Tantivy query, the forms to highlight, and how many word clauses it has.
 
         `terms` is the analysis of `parsed.words`, made once by the caller;
         `related` maps a word to the related words that may stand in for it.
         With `words` false the query holds only the constraints (phrases,
         exclusions, filters): what a result found by meaning must also meet.
+        `optional` clauses add to a hit's score without being required.
         """
         must: list[tuple[tantivy.Occur, tantivy.Query]] = []
         highlight: set[str] = set()
@@ -108,12 +120,12 @@ class Searcher:
         related = related or {}
         for forms in clauses:
             highlight |= forms
-        queries = [any_field(self.schema, f, {w: b for form in f for w, b in related.get(form, {}).items()}, boosts)
-                   for f in clauses]
+        related_of = [{w: b for form in f for w, b in related.get(form, {}).items()} for f in clauses]
         if require_all:
-            must.extend((Occur.Must, q) for q in queries)
-        elif queries:
-            must.append((Occur.Must, Q.boolean_query([(Occur.Should, q) for q in queries])))
+            must.extend((Occur.Must, any_field(self.schema, f, r, boosts)) for f, r in zip(clauses, related_of))
+        elif clauses:
+            must.append((Occur.Must, any_word(self.schema, clauses, related_of, boosts)))
+        must.extend(optional or [])
         if require_all and len(clauses) >= 2:
             # Words found next to each other, as typed, rank higher (phrase boost).
             nearby = phrase_query(self.schema, terms, slop=2)
@@ -193,30 +205,6 @@ class Searcher:
                 related[t.text] = found
         return related
 
-    def correction(self, words: str, terms: list[Term]) -> str | None:
-        """`words` with each unknown word replaced by the nearest known spelling, or None."""
-        from ..analysis.typos import split_particle
-
-        corrector = self.corrector()
-        out, changed = [], False
-        pos = 0
-        for word in words.split(" "):
-            start, end = pos, pos + len(word)
-            pos = end + 1
-            inside = [t for t in terms if start <= t.start and t.end <= end and not t.compound]
-            joined = [t for t in terms if start <= t.start and t.end <= end and t.compound]
-            if all(corrector.known(t.text) for t in inside) or any(corrector.known(t.text) for t in joined):
-                out.append(word)
-                continue
-            core, particle = split_particle(word)
-            fixed = corrector.correct(core.lower())
-            if fixed:
-                out.append(fixed + particle)
-                changed = True
-            else:
-                out.append(word)
-        return " ".join(out) if changed else None
-
     # --- rankings ---
 
     def ids(self, searcher: tantivy.Searcher, hits: list) -> list[str]:
@@ -259,11 +247,11 @@ class Searcher:
         # Joined forms (버스노조 beside 버스 and 노조) count a sentence's words twice; the
         # title's boost lets one shared word of a headline outrank the article that answers.
         words = [t for t in terms if not t.compound]
+        # The bigrams are optional clauses of the same query, not a query around it: a
+        # level less for Tantivy to union (see `field_terms`).
         query, highlight, _ = self.build(parsed, request, require_all=False, terms=words, related=related,
-                                         boosts=SENTENCE_FIELD_BOOSTS)
-        grams = gram_query(self.schema, parsed.words)
-        if grams is not None:
-            query = Q.boolean_query([(Occur.Must, query), (Occur.Should, Q.boost_query(grams, GRAM_WEIGHT))])
+                                         boosts=SENTENCE_FIELD_BOOSTS,
+                                         optional=gram_clauses(self.schema, parsed.words, GRAM_WEIGHT))
         return self.ranked(searcher, searcher.search(query, limit=depth, **order), highlight)
 
     def ranked(self, searcher: tantivy.Searcher, found: tantivy.SearchResult, highlight: set[str]) -> Ranked:
@@ -359,7 +347,7 @@ class Searcher:
                 keyword = self.keyword(searcher, parsed, request, terms, related, depth)
         corrected_from = suggestion = None
         if request.correct and words and keyword.strict < FALLBACK_BELOW and mode != "semantic":
-            fixed = self.correction(words, terms)
+            fixed = self.corrector().correct_words(words, terms)
             if fixed:
                 fixed_terms = self.analyzer.analyze(fixed)
                 fixed_parsed = ParsedQuery(fixed, parsed.phrases, parsed.excluded)
