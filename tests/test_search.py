@@ -240,3 +240,19 @@ def test_offsets_written_by_an_older_sinmun_still_make_snippets(seed_archive):
     assert found == decode_offsets(older, wanted)
     assert [(text, start, end) for text, start, end, *_ in found["body"]] == [
         ("엔비디아", 0, 4), ("엔비디아", 6, 10), ("칩", 12, 13)]
+
+
+def test_a_sentence_leaves_out_bigrams_most_articles_have_once_their_postings_are_long(question_archive):
+    """Bigrams in most articles (서울 and 무엇 here) cost the longest postings and tell articles
+    apart least: a large archive leaves them out of a sentence query, a small one keeps them."""
+    from sinmun.analysis.korean import char_bigrams
+    from sinmun.search.query import gram_clauses
+
+    index = question_archive.index
+    searcher = index.searcher()
+    q = "서울 버스 노조가 파업하며 요구한 것은 무엇인가"
+    grams = set(char_bigrams(q))
+    common = {g for g in grams if searcher.doc_freq("grams", g) > 0.3 * searcher.num_docs}
+    assert {"서울", "무엇"} <= common and "노조" not in common
+    assert len(gram_clauses(index.schema, searcher, q, 0.5, 0.3, floor=0)) == len(grams) - len(common)
+    assert len(gram_clauses(index.schema, searcher, q, 0.5, 0.3, floor=1_000)) == len(grams)

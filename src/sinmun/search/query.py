@@ -116,11 +116,15 @@ def any_word(schema: tantivy.Schema, clauses: list[set[str]], related: list[dict
     return Q.boolean_query(found)
 
 
-def gram_clauses(schema: tantivy.Schema, text: str, weight: float) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+def gram_clauses(schema: tantivy.Schema, searcher: tantivy.Searcher, text: str, weight: float,
+                 max_df: float, floor: int) -> list[tuple[tantivy.Occur, tantivy.Query]]:
     """Each of the text's character bigrams in the `grams` field, once, at `weight`, as
-    optional clauses (BM25 over bigrams)."""
+    optional clauses (BM25 over bigrams), leaving out those in more than `max_df` of the
+    articles and more than `floor` of them: they tell articles apart least and have the
+    longest postings (a small archive keeps them all: there they cost nothing)."""
+    most = max(max_df * searcher.num_docs, floor)
     return [(Occur.Should, Q.boost_query(Q.term_query(schema, "grams", g), weight))
-            for g in sorted(set(char_bigrams(text)))]
+            for g in sorted(set(char_bigrams(text))) if searcher.doc_freq("grams", g) <= most]
 
 
 def word_clauses(terms: list[Term]) -> list[set[str]]:

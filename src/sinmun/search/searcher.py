@@ -21,7 +21,7 @@ from ..errors import BadRequest
 from ..store import Store
 from .index import SearchIndex, decode_offsets
 from .params import SearchParams
-from .planning import GRAM_WEIGHT, LONG_QUERY, SENTENCE_FIELD_BOOSTS, is_sentence
+from .planning import GRAM_FLOOR, GRAM_MAX_DF, GRAM_WEIGHT, LONG_QUERY, SENTENCE_FIELD_BOOSTS, is_sentence
 from .query import (
     ParsedQuery,
     any_field,
@@ -248,10 +248,11 @@ class Searcher:
         # title's boost lets one shared word of a headline outrank the article that answers.
         words = [t for t in terms if not t.compound]
         # The bigrams are optional clauses of the same query, not a query around it: a
-        # level less for Tantivy to union (see `field_terms`).
+        # level less for Tantivy to union (see `field_terms`). Bigrams in most articles
+        # (에서, 정부 in the generated archive) are left out (see GRAM_MAX_DF).
+        grams = gram_clauses(self.schema, searcher, parsed.words, GRAM_WEIGHT, GRAM_MAX_DF, GRAM_FLOOR)
         query, highlight, _ = self.build(parsed, request, require_all=False, terms=words, related=related,
-                                         boosts=SENTENCE_FIELD_BOOSTS,
-                                         optional=gram_clauses(self.schema, parsed.words, GRAM_WEIGHT))
+                                         boosts=SENTENCE_FIELD_BOOSTS, optional=grams)
         return self.ranked(searcher, searcher.search(query, limit=depth, **order), highlight)
 
     def ranked(self, searcher: tantivy.Searcher, found: tantivy.SearchResult, highlight: set[str]) -> Ranked:
