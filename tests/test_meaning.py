@@ -272,9 +272,7 @@ def test_vectors_follow_new_articles(seed_db, tmp_path):
 def test_a_writer_keeps_its_vectors_and_starts_from_another_writers_file(seed_db, tmp_path):
     """The writer adds to the copy it saved last, unless another process has replaced the
     file since: then it starts from that file, and no article's vector is lost."""
-    from usearch.index import Index
-
-    from sinmun.search.vector_index import VECTOR_FILE, _collect
+    from sinmun.search.vector_index import VectorIndex, _collect
     from sinmun.service import Archive
     from sinmun.service.ingest import ingest
 
@@ -292,11 +290,61 @@ def test_a_writer_keeps_its_vectors_and_starts_from_another_writers_file(seed_db
         keys: list[int] = []
         for seq, duplicate, blob in archive.store.vectors.all_vectors():
             _collect(keys, [], seq, duplicate, blob)
-    index = Index.restore(str(tmp_path / "two.index" / VECTOR_FILE))
-    assert len(keys) == 28 and sorted(int(k) for k in index.keys) == sorted(keys)
+    assert len(keys) == 28 and VectorIndex(tmp_path / "two.index").keys() == set(keys)
     assert cli_json("check", db=db)["ok"]
     hits = cli_json("search", "꿀벌을 기르는 도시", "--mode", "semantic", db=db)["hits"]
     assert hits[0]["title"].startswith("도시 양봉")
+
+
+def test_new_vectors_go_to_a_small_graph_merged_later(seed_db, tmp_path, monkeypatch):
+    """Publishing an article must not rewrite the whole vector file (0.9 GB at a million): new
+    and corrected articles' vectors go to a recent graph, searched beside the main one and
+    merged into it once it is large enough. A corrected article is found by its new text,
+    once."""
+    import sinmun.search.vector_index as vector_index
+    from sinmun.search.vector_index import VECTOR_FILE, VectorIndex, _collect
+    from sinmun.service import Archive, maintenance, queries
+    from sinmun.service.editor import ArticleIn, correct
+    from sinmun.service.ingest import ingest
+    from sinmun.service.params import SearchParams
+
+    db = tmp_path / "levels.db"
+    shutil.copy(seed_db, db)
+    folder = tmp_path / "levels.index"
+    lines = (FIXTURES / "sample.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    parts = []
+    for k, chunk in enumerate((lines[:3], lines[3:])):
+        parts.append(tmp_path / f"part{k}.jsonl")
+        parts[-1].write_text("".join(chunk), encoding="utf-8")
+
+    def semantic(archive, q):
+        return [h.id for h in queries.search(archive, SearchParams(q=q, mode="semantic", limit=50)).hits]
+
+    with Archive(db) as archive:
+        archive.vector_index.refresh(archive.store)
+        main = (folder / VECTOR_FILE).stat().st_mtime_ns
+        ingest(archive, [parts[0]])
+        assert (folder / VECTOR_FILE).stat().st_mtime_ns == main  # only the recent graph was written
+        assert json.loads((folder / "vectors.json").read_text())["recent"] == 3
+
+        seed_article = next(archive.store.articles.iter_all())
+        correct(archive, seed_article.id, ArticleIn(title="도심 옥상에서 꿀벌을 치는 사람들",
+                                                    body="도시 양봉가들이 옥상 벌통에서 꿀을 거두었다. " * 5), "desk")
+        maintenance.catch_up(archive)
+        meta = json.loads((folder / "vectors.json").read_text())
+        assert meta["recent"] == 4 and len(meta["replaced"]) == 1
+        found = semantic(archive, "옥상에서 벌을 키워 꿀을 얻는 도시 사람들")
+        assert seed_article.id in found[:3] and len(found) == len(set(found))
+
+        monkeypatch.setattr(vector_index, "RECENT_MIN", 6)
+        ingest(archive, [parts[1]])  # 4 + 5 in the recent graph: merged into the main one
+        assert (folder / VECTOR_FILE).stat().st_mtime_ns != main
+        assert not (folder / "vectors-recent.usearch").exists()
+        keys: list[int] = []
+        for seq, duplicate, blob in archive.store.vectors.all_vectors():
+            _collect(keys, [], seq, duplicate, blob)
+        assert VectorIndex(folder).keys() == set(keys) and len(keys) == 28
+        assert semantic(archive, "옥상에서 벌을 키워 꿀을 얻는 도시 사람들").count(seed_article.id) == 1
 
 
 def test_the_store_takes_writes_while_the_vectors_train(tmp_path, monkeypatch):
