@@ -371,7 +371,8 @@ def main() -> None:
     summaries = summary_scores()
     stories = story_scores(args.out)
     index_bytes = sum(p.stat().st_size for p in (args.out / "bench.index").rglob("*") if p.is_file())
-    vector_bytes = (args.out / "bench.index" / "vectors.usearch").stat().st_size
+    # The main graph and the recent one (vector_index.py: new vectors wait there to be merged).
+    vector_bytes = sum(p.stat().st_size for p in (args.out / "bench.index").glob("vectors*.usearch"))
     print("(f) judgement sets ...", flush=True)
     evals = eval_tables(args.out)
     import relevance
