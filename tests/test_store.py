@@ -182,6 +182,51 @@ def test_articles_with_entities_are_counted_as_they_change(backend):
     assert naming()[:2] == (named - 1, named - 1)
 
 
+def test_articles_with_vectors_are_counted_as_they_change(backend):
+    """Embedding a query divides by the articles with a vector: kept as they are written (a
+    count of the table read its whole index per query), it follows a correction, a
+    retraction and a rebuild as a count of the table would, and `check` compares the two."""
+    from sinmun.service import editor
+
+    db = backend
+    run_cli("ingest", str(SEED), db=db, check=True)
+
+    def counted() -> tuple[int, int]:
+        with open_store(db) as store:
+            return store.vectors.count(), store.vectors.count_rows()
+
+    assert counted() == (20, 20)
+    with Archive(db) as archive:
+        first, second = sorted(archive.store.articles.live_ids())[:2]
+        editor.correct(archive, first, editor.ArticleIn(title="정정된 제목", body="정정된 본문이다. " * 5), "desk")
+        editor.retract(archive, second, "desk")
+        catch_up(archive)
+    assert counted() == (19, 19)
+    run_cli("reindex", db=db, check=True)
+    assert counted() == (19, 19)
+    assert cli_json("check", db=db)["ok"]
+
+
+def test_articles_with_vectors_are_counted_on_upgrade(tmp_path):
+    """Migration 17 counts the articles with a vector once; from then on they are counted as written."""
+    db = tmp_path / "v16.db"
+    con = file_at_schema(db, 16)
+    con.executemany("INSERT INTO article_vectors VALUES (?, ?, 0, x'00', x'')", [(1, "a1"), (2, "a2")])
+    con.commit()
+    con.close()
+    store = SQLiteStore(db)
+    try:
+        assert store.vectors.count() == 2
+        with store.transaction():
+            store.vectors.put([(3, "a3", False, b"\x01"), (2, "a2", False, b"\x02")])
+        assert store.vectors.count() == store.vectors.count_rows() == 3
+        with store.transaction():
+            store.vectors.remove("a1")
+        assert store.vectors.count() == store.vectors.count_rows() == 2
+    finally:
+        store.close()
+
+
 def test_missing_database_is_a_clear_error(tmp_path):
     with pytest.raises(NotFound):
         SQLiteStore(tmp_path / "none.db", create=False)

@@ -121,9 +121,12 @@ def check(archive: Archive) -> CheckReport:
             problems.append(f"{len(missing)} stored articles are not in the index, e.g. {sorted(missing)[:3]}")
         if extra:
             problems.append(f"{len(extra)} indexed articles are not in the store, e.g. {sorted(extra)[:3]}")
-    vectors = store.vectors.count()
+    vectors = store.vectors.count_rows()
     if positions.get("vectors") == head and vectors != len(store_ids):
         problems.append(f"{vectors} article vectors for {len(store_ids)} articles (`sinmun reindex` rebuilds them)")
+    if store.vectors.count() != vectors:
+        problems.append(f"the vectors are counted as {store.vectors.count()}, but there are {vectors} "
+                        "(`sinmun reindex` rebuilds them)")
     return CheckReport(ok=not problems, articles=len(store_ids), indexed=len(index_ids), vectors=vectors,
                        quarantined=len(archive.quarantine.entries()), changes=head, positions=positions,
                        problems=problems)

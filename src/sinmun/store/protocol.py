@@ -10,7 +10,8 @@ has exactly one owner here:
     entities     article_entities, entity_df,        written by the story connector
                  entity_variants, meta `entity_articles`
     stories      stories, story_articles, story_entities
-    vectors      article_vectors, morph_df           written by the embedder (search by meaning)
+    vectors      article_vectors, morph_df,          written by the embedder (search by meaning)
+                 meta `vector_articles`
     vocabulary   term_df                             written by the vocabulary step (typos)
     signatures   minhashes, minhash_bands            written by near-duplicate detection at ingest
     files        files                               the watch log: which files were read
@@ -183,7 +184,10 @@ class Vectors(Protocol):
     def add_doc_freqs(self, changes: dict[int, int]) -> None: ...
     def replace_doc_freqs(self, df: dict[int, int]) -> None: ...
     def doc_freqs(self, keys: list[int] | None = None) -> dict[int, int]: ...
-    def count(self) -> int: ...
+    def count(self) -> int:
+        """Articles with a vector (a counter kept as they are written: no scan)."""
+    def count_rows(self) -> int:
+        """The same, counted in the table."""
     def bags_after(self, seq: int, limit: int) -> list[tuple[int, bytes]]:
         """(seq, bag) of up to `limit` articles after `seq`, in seq order: a page of a scan."""
     def vector_of(self, article_id: str) -> tuple[int, bytes] | None: ...

@@ -231,6 +231,11 @@ MIGRATIONS: list[str] = [
     ALTER TABLE story_articles_16 RENAME TO story_articles;
     CREATE INDEX story_articles_story ON story_articles (story_id);
     """,
+    # 17: articles with a vector, counted as they are written (`SqlVectors.count`): counting
+    # article_vectors read its whole index once per embedder batch and once per query embedded
+    """
+    INSERT INTO meta SELECT 'vector_articles', CAST(count(*) AS TEXT) FROM article_vectors;
+    """,
 ]
 
 # PostgreSQL's schema has its own migrations (the version is the meta row `schema_version`).
@@ -344,5 +349,9 @@ POSTGRES_MIGRATIONS: list[str] = [
     # 6: as SQLite's 15 (articles with entities, counted as they are written)
     """
     INSERT INTO meta SELECT 'entity_articles', CAST(count(DISTINCT article_id) AS TEXT) FROM article_entities;
+    """,
+    # 7: as SQLite's 17 (articles with a vector, counted as they are written)
+    """
+    INSERT INTO meta SELECT 'vector_articles', CAST(count(*) AS TEXT) FROM article_vectors;
     """,
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 
-from ._sql import Database, chunks, marks
+from ._sql import CHUNK, Database, chunks, marks
 
 # A signature's LSH band is 5 of its 64-bit hash values (sinmun.connect.dedupe: BANDS, ROWS).
 BAND_BYTES = 40
@@ -35,6 +35,12 @@ class SqlVectors:
 
     def put(self, rows: list[tuple[int, str, bool, bytes]]) -> None:
         # A revision keeps its seq; a row under the same article id is replaced either way.
+        before: set[int] = set()
+        for chunk in chunks(rows, CHUNK // 2):
+            before.update(r[0] for r in self.db.execute(
+                f"SELECT seq FROM article_vectors WHERE seq IN ({marks(chunk)}) OR article_id IN ({marks(chunk)})",
+                [r[0] for r in chunk] + [r[1] for r in chunk]))
+        self._add_to_count(len({r[0] for r in rows}) - len(before))
         self.db.executemany("DELETE FROM article_vectors WHERE article_id = ?", [(r[1],) for r in rows])
         self.db.executemany("INSERT INTO article_vectors VALUES (?, ?, ?, ?, ?) ON CONFLICT (seq) DO UPDATE SET "
                             "article_id = excluded.article_id, duplicate = excluded.duplicate, bag = excluded.bag, "
@@ -62,7 +68,20 @@ class SqlVectors:
         return found
 
     def count(self) -> int:
+        """Articles with a vector: kept as a meta row (`vector_articles`), because counting the
+        table read its whole index, once per batch the embedder wrote and once per query
+        embedded (5.7 ms warm, 110 ms cold, at 412,000 articles)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'vector_articles'").fetchone()
+        return int(row[0]) if row else 0
+
+    def count_rows(self) -> int:
+        """The rows themselves, counted (`sinmun check` compares the two)."""
         return self.db.execute("SELECT count(*) FROM article_vectors").fetchone()[0]
+
+    def _add_to_count(self, change: int) -> None:
+        if change:
+            self.db.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + ? AS TEXT) "
+                            "WHERE key = 'vector_articles'", (change,))
 
     def bags_after(self, seq: int, limit: int) -> list[tuple[int, bytes]]:
         rows = self.db.execute("SELECT seq, bag FROM article_vectors WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit))
@@ -88,6 +107,8 @@ class SqlVectors:
     def remove(self, article_id: str) -> int | None:
         row = self.db.execute("SELECT seq FROM article_vectors WHERE article_id = ?", (article_id,)).fetchone()
         self.db.execute("DELETE FROM article_vectors WHERE article_id = ?", (article_id,))
+        if row:
+            self._add_to_count(-1)
         return row[0] if row else None
 
     def training(self) -> tuple[int, int]:
@@ -101,6 +122,7 @@ class SqlVectors:
 
     def clear(self) -> None:
         self.db.execute("DELETE FROM article_vectors")
+        self.db.execute("UPDATE meta SET value = '0' WHERE key = 'vector_articles'")
         self.db.execute("DELETE FROM morph_df")
         self.db.execute("DELETE FROM meta WHERE key = 'vectors_trained_n'")
 
