@@ -93,6 +93,11 @@ def test_writes_need_a_write_token_and_refusals_are_json(desk):
 def test_publish_correct_retract_end_to_end(desk):
     base, db, tokens = desk
     write = auth(tokens["write"])
+
+    def sections() -> dict[str, int]:  # every page shows them; the server counts them once per change
+        return {s["name"]: s["articles"] for s in httpx.get(base + "/api/sections").json()}
+
+    assert "사회" not in sections()
     made = httpx.post(base + "/api/articles", json=ARTICLE, headers=write)
     assert made.status_code == 201, made.text
     article = made.json()
@@ -108,6 +113,7 @@ def test_publish_correct_retract_end_to_end(desk):
         assert refused.status_code == 409 and article_id in refused.json()["message"], refused.text
     # The background indexer makes it searchable within seconds.
     assert wait_until(lambda: found_by_search(base, "시민 도서관", article_id))
+    assert sections()["사회"] == 1 and ">사회</a>" in httpx.get(base + "/").text
 
     corrected = {**ARTICLE, "body": ARTICLE["body"].replace("2천 명", "3천 명")}
     fixed = httpx.put(base + f"/api/articles/{article_id}", json=corrected, headers=write)
@@ -126,6 +132,7 @@ def test_publish_correct_retract_end_to_end(desk):
     assert gone.status_code == 200 and gone.json()["retracted_at"]
     assert httpx.put(base + f"/api/articles/{article_id}", json=ARTICLE, headers=write).status_code == 409
     assert wait_until(lambda: not found_by_search(base, "시민 도서관", article_id))
+    assert "사회" not in sections()
     assert article_id not in {a["id"] for a in httpx.get(base + "/api/articles", params={"limit": 100}).json()["articles"]}
     assert httpx.get(base + f"/api/articles/{article_id}").json()["retracted_at"]  # nothing is erased
     assert "철회되었습니다" in httpx.get(base + f"/articles/{article_id}").text

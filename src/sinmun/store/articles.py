@@ -220,9 +220,12 @@ class SqlArticles:
         return days
 
     def latest_day(self) -> str | None:
-        return self.db.execute(
-            "SELECT max(substr(published, 1, 10)) FROM articles WHERE length(published) >= 10 "
-            "AND retracted_at IS NULL").fetchone()[0]
+        # Down the `published` index from its end to the first live, dated row: max() over an
+        # expression read every article, bodies and all (0.8 s at 412,000, on every home page).
+        row = self.db.execute(
+            "SELECT substr(published, 1, 10) FROM articles WHERE published IS NOT NULL AND length(published) >= 10 "
+            "AND retracted_at IS NULL ORDER BY published DESC LIMIT 1").fetchone()
+        return row[0] if row else None
 
     def count_between(self, since: str, until: str) -> int:
         return self.db.execute("SELECT count(*) FROM articles WHERE published >= ? AND published <= ? "

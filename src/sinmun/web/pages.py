@@ -154,7 +154,8 @@ def search_params(request: Request, page: int) -> SearchParams:
 
 
 @router.get("/search", response_class=HTMLResponse, dependencies=[Depends(searches)])
-def search(request: Request):
+async def search(request: Request):
+    # In the event loop, as the API's search (web/api.py says why).
     page = _page_number(request)
     q = request.query_params.get("q", "")
     try:
