@@ -451,3 +451,19 @@ def test_doctor_checks_a_deployment_in_either_store(backend, tmp_path):
     meta.write_text(json.dumps({**json.loads(meta.read_text()), "store_id": "another"}))
     ran = run_cli("doctor", db=db)
     assert ran.returncode == 1 and "fail  index:" in ran.stdout and "belongs to another store" in ran.stdout
+
+
+def test_the_biggest_stories_come_from_an_index(seed_db):
+    """The home page lists the biggest stories: read down an index, not by sorting every story
+    (60 ms at 412,000 articles, on every home page). The order is the one `sinmun stories` shows."""
+    listed = cli_json("stories", "--limit", "5", db=seed_db)["stories"]
+    assert listed and [s["size"] for s in listed] == sorted((s["size"] for s in listed), reverse=True)
+    con = sqlite3.connect(seed_db)
+    try:
+        for query in ("SELECT count(*) FROM stories WHERE size >= 2",
+                      "SELECT * FROM stories WHERE size >= 2 ORDER BY size DESC, COALESCE(last_day, '') DESC, "
+                      "last_seq DESC LIMIT 5"):
+            plan = " ".join(r[3] for r in con.execute(f"EXPLAIN QUERY PLAN {query}"))
+            assert "stories_biggest" in plan and "TEMP B-TREE" not in plan, plan
+    finally:
+        con.close()

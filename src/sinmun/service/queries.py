@@ -109,9 +109,14 @@ def article(archive: Archive, article_id: str) -> ArticleDetail:
 
 
 def articles(archive: Archive, params: ListParams) -> ArticleList:
-    total, found = archive.store.articles.page(params.section, params.series, params.limit, params.offset,
-                                               params.order)
-    return ArticleList(total=total, articles=[ArticleListing.of(a) for a in found])
+    """A page of a list. Every reader sees the same pages until the archive changes, and a list's
+    total counts every live article (25 ms at 412,000): made once per change."""
+    def page() -> ArticleList:
+        total, found = archive.store.articles.page(params.section, params.series, params.limit, params.offset,
+                                                   params.order)
+        return ArticleList(total=total, articles=[ArticleListing.of(a) for a in found])
+
+    return _per_change(archive, "articles " + params.model_dump_json(), page)
 
 
 def revisions(archive: Archive, article_id: str) -> RevisionList:
@@ -164,8 +169,11 @@ def events(article: Article) -> list[Event]:
 
 
 def stories(archive: Archive, params: StoryParams) -> StoryList:
-    total, found = archive.store.stories.page(params.limit, params.offset, params.min_size, params.since)
-    return StoryList.model_validate({"total": total, "stories": found})
+    def page() -> StoryList:
+        total, found = archive.store.stories.page(params.limit, params.offset, params.min_size, params.since)
+        return StoryList.model_validate({"total": total, "stories": found})
+
+    return _per_change(archive, "stories " + params.model_dump_json(), page)
 
 
 def story_summary(archive: Archive, story_id: str) -> StorySummary:
@@ -245,12 +253,18 @@ def series(archive: Archive) -> list[NameCount]:
                        lambda: [NameCount(name=n, articles=c) for n, c in archive.store.articles.facet("series")])
 
 
+PER_CHANGE_KEEP = 512  # answers kept between two changes of the archive (pages of lists, mostly)
+
+
 def _per_change(archive: Archive, name: str, make: Callable[[], T]) -> T:
-    """`make()`, made again only when the change log has moved on (its head is one indexed read)."""
+    """`make()`, made again only when the change log has moved on (its head is one indexed read).
+    What every reader asks alike (the section list, the home page's lists) is made once a change."""
     cache: dict[str, tuple[int, object]] = archive.once("per_change", dict)
     head = archive.store.changes.head()
     found = cache.get(name)
     if found is None or found[0] != head:
+        if len(cache) >= PER_CHANGE_KEEP:
+            cache.clear()
         found = cache[name] = (head, make())
     return found[1]  # type: ignore[return-value]
 

@@ -236,6 +236,11 @@ MIGRATIONS: list[str] = [
     """
     INSERT INTO meta SELECT 'vector_articles', CAST(count(*) AS TEXT) FROM article_vectors;
     """,
+    # 18: the biggest stories first (the home page's and `sinmun stories`' order) read from an index:
+    # counting and sorting every story took 60 ms at 412,000 generated articles, on every home page
+    """
+    CREATE INDEX stories_biggest ON stories (size, COALESCE(last_day, ''), last_seq);
+    """,
 ]
 
 # PostgreSQL's schema has its own migrations (the version is the meta row `schema_version`).
@@ -353,5 +358,9 @@ POSTGRES_MIGRATIONS: list[str] = [
     # 7: as SQLite's 17 (articles with a vector, counted as they are written)
     """
     INSERT INTO meta SELECT 'vector_articles', CAST(count(*) AS TEXT) FROM article_vectors;
+    """,
+    # 8: as SQLite's 18 (the biggest stories first, from an index)
+    """
+    CREATE INDEX stories_biggest ON stories (size, (COALESCE(last_day, '')), last_seq);
     """,
 ]
