@@ -32,18 +32,22 @@ def bucket(day: str, interval: str) -> str:
     return d.isoformat()[:7]
 
 
-def series(store: Store, matches: dict[str, list[str]], interval: str = "month") -> dict:
-    """Dated articles per bucket for each term, given the ids of the articles each term matches."""
+def series(matches: dict[str, dict[int, int]], interval: str = "month") -> dict:
+    """Dated articles per bucket for each term, given how many articles each term matches on each
+    day (20251215 -> n; day 0 holds the undated)."""
     if interval not in INTERVALS:
         raise BadRequest(f"unknown interval {interval!r} (use {', '.join(INTERVALS)})")
     if not matches:
         raise BadRequest("give at least one term")
     result: dict = {"interval": interval, "terms": []}
     buckets: set[str] = set()
-    for term, ids in matches.items():
-        counts: Counter[str] = Counter(bucket(published, interval) for published in store.articles.published(ids))
+    for term, days in matches.items():
+        counts: Counter[str] = Counter()
+        for day, n in days.items():
+            if day:
+                counts[bucket(f"{day // 10000:04d}-{day // 100 % 100:02d}-{day % 100:02d}", interval)] += n
         buckets |= set(counts)
-        result["terms"].append({"term": term, "total": len(ids), "dated": sum(counts.values()),
+        result["terms"].append({"term": term, "total": sum(days.values()), "dated": sum(counts.values()),
                                 "counts": dict(sorted(counts.items()))})
     result["buckets"] = fill(sorted(buckets), interval)
     return result

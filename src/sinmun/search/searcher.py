@@ -414,6 +414,16 @@ class Searcher:
         """Every article with all the words of `query` (no fallback, no near-duplicates), newest first."""
         return self.every_match(SearchParams(q=query, sort="date"))
 
+    def matching_days(self, query: str) -> dict[int, int]:
+        """How many articles with all the words of `query` (as `matching_ids`) fall on each day
+        (20251215; 0 for undated), counted by Tantivy from the `day` field: listing every match and
+        reading its date from the store took 2-5 s for a name in 147,000 of 412,000 articles."""
+        parsed = parse_query(query)
+        terms = self.analyzer.analyze(parsed.words) if parsed.words else []
+        built, _, _ = self.build(parsed, SearchParams(q=query), require_all=True, terms=terms)
+        found = self.index.searcher().aggregate(built, {"days": {"terms": {"field": "day", "size": 1_000_000}}})
+        return {int(b["key"]): int(b["doc_count"]) for b in found["days"]["buckets"]}
+
     def every_match(self, request: SearchParams) -> list[str]:
         """Every article with all the words of the query that meets the filters, by relevance or
         newest first: no fallback, no meaning, no page window (what an export takes)."""

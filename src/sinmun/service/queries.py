@@ -218,8 +218,7 @@ def trends(archive: Archive, terms: list[str], interval: str = "month") -> Trend
     from ..connect.trends import series
 
     searcher = archive.searcher()
-    matches = {term: searcher.matching_ids(term) for term in terms}
-    return Trends.model_validate(series(archive.store, matches, interval))
+    return Trends.model_validate(series({term: searcher.matching_days(term) for term in terms}, interval))
 
 
 def rising(archive: Archive, window_days: int = 7, limit: int = 10) -> Rising:
