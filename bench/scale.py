@@ -13,7 +13,9 @@ Then, per size:
   - search through HTTP (`sinmun serve`, one worker) for a fixed mix: one word, a rare
     name, two words, a phrase, a section filter, a date range, date order, a question,
     a facet request: p50/p99 over every request;
-  - the server's RSS after the mix (its peak, VmHWM);
+  - reader pages through the same server (home, a section, an article, a search page,
+    trends): p50/p99;
+  - the server's RSS after both (its peak, VmHWM);
   - SQLite FTS5 with the trigram tokenizer over the same articles, in-process: p50/p99
     of the text part of the same mix (filters left out, which favours FTS5).
 Ingest throughput against raw Kiwi on the same text is measured apart, on `--ingest`
@@ -166,25 +168,33 @@ def serve_and_measure(db: Path, requests: list[tuple[str, dict]]) -> dict:
         # 1.2 ms of its own on each request (a 404 took 2.3 ms through it, 1.1 ms through this).
         client = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
-        def get(params: dict) -> None:
-            client.request("GET", "/api/search?" + urllib.parse.urlencode(params))
+        def fetch(path: str) -> bytes:
+            client.request("GET", path)
             response = client.getresponse()
-            response.read()
+            body = response.read()
             if response.status != 200:
-                raise RuntimeError(f"/api/search {params}: {response.status}")
+                raise RuntimeError(f"{path}: {response.status}")
+            return body
 
-        with contextlib.closing(client):
-            for _, params in requests:  # warm: first touches of the index and the store
-                get(params)
+        def timed(mix: list[tuple[str, str]]) -> tuple[list[float], dict[str, list[float]]]:
+            for _, path in mix:  # warm: first touches of the index and the store
+                fetch(path)
             samples: list[float] = []
             by_kind: dict[str, list[float]] = {}
             for _ in range(ROUNDS):
-                for kind, params in requests:
+                for kind, path in mix:
                     started = time.perf_counter()
-                    get(params)
+                    fetch(path)
                     took = time.perf_counter() - started
                     samples.append(took)
                     by_kind.setdefault(kind, []).append(took)
+            return samples, by_kind
+
+        with contextlib.closing(client):
+            samples, by_kind = timed([(kind, "/api/search?" + urllib.parse.urlencode(params))
+                                      for kind, params in requests])
+            article = json.loads(fetch("/api/articles?limit=1"))["articles"][0]["id"]
+            page_samples, by_page = timed(reader_pages(article))
         status = Path(f"/proc/{proc.pid}/status").read_text()
         rss = {k: int(v.split()[0]) * 1024 for k, v in (line.split(":", 1) for line in status.splitlines())
                if k in ("VmRSS", "VmHWM")}
@@ -193,8 +203,20 @@ def serve_and_measure(db: Path, requests: list[tuple[str, dict]]) -> dict:
         proc.wait(timeout=60)
         log.close()
     p50, p99 = percentiles(samples)
+    pages_p50, pages_p99 = percentiles(page_samples)
     return {"p50_ms": p50, "p99_ms": p99, "rss": rss["VmRSS"], "rss_peak": rss["VmHWM"],
-            "by_kind_ms": {k: round(statistics.median(v) * 1000, 1) for k, v in by_kind.items()}}
+            "by_kind_ms": {k: round(statistics.median(v) * 1000, 1) for k, v in by_kind.items()},
+            "pages_p50_ms": pages_p50, "pages_p99_ms": pages_p99,
+            "by_page_ms": {k: round(statistics.median(v) * 1000, 1) for k, v in by_page.items()}}
+
+
+def reader_pages(article_id: str) -> list[tuple[str, str]]:
+    """What a reader opens, through the same server: the home page, a section, an article, a
+    search page, the trends page. Measured after the search mix, while the archive is not changing
+    (a page made once per change is then served from memory, as between two ingests)."""
+    return [("home", "/"), ("section", "/sections/" + urllib.parse.quote("경제")),
+            ("article", f"/articles/{article_id}"), ("search page", "/search?" + urllib.parse.urlencode({"q": "정부"})),
+            ("trends", "/trends")]
 
 
 def fts5_build(corpus: Path) -> tuple[sqlite3.Connection, int]:
@@ -333,12 +355,13 @@ def main() -> None:
         return
     chart(results, args.out / "scale.png")
     print("\n| articles | store + index per article | search p50 / p99 (HTTP) | FTS5 trigram p50 / p99 | "
-          "p99 ratio | server RSS (peak) |\n|---|---|---|---|---|---|")
+          "p99 ratio | server RSS (peak) | reader pages p50 / p99 |\n|---|---|---|---|---|---|---|")
     for r in results:
         s, f = r["search"], r["fts5"]
         print(f"| {r['articles']:,} | {r['bytes_per_article'] / 1024:.1f} KB | {s['p50_ms']:.1f} / {s['p99_ms']:.1f} ms"
               f" | {f['p50_ms']:.1f} / {f['p99_ms']:.1f} ms | {f['p99_ms'] / s['p99_ms']:.1f}x | "
-              f"{s['rss'] / 2**20:.0f} MB ({s['rss_peak'] / 2**20:.0f} MB) |")
+              f"{s['rss'] / 2**20:.0f} MB ({s['rss_peak'] / 2**20:.0f} MB) | "
+              f"{s['pages_p50_ms']:.1f} / {s['pages_p99_ms']:.1f} ms |")
 
 
 if __name__ == "__main__":
