@@ -70,3 +70,30 @@ def test_labelled_set_quality(tmp_path):
     assert scores["pairwise precision"] >= 0.9
     assert scores["pairwise recall"] >= 0.8
     assert scores["B-cubed F1"] >= 0.95
+
+
+def test_story_lists_follow_the_stories_derived_after_their_articles(seed_db, tmp_path):
+    """Lists are made once per change of the archive; stories are derived after the change that
+    brings their article, so a story list asked in between is made again once they are."""
+    import shutil
+
+    from sinmun.ingest import read_path
+    from sinmun.ingest.accept import accept
+    from sinmun.service import Archive, queries
+    from sinmun.service.maintenance import catch_up
+    from sinmun.service.params import StoryParams
+
+    from conftest import FIXTURES
+
+    db = tmp_path / "later.db"
+    shutil.copy(seed_db, db)
+    every = StoryParams(min_size=1, limit=100)
+    with Archive(db) as archive:
+        before = queries.stories(archive, every).total
+        with archive.store.transaction():
+            accept(archive.store, read_path(FIXTURES / "sample.jsonl").articles)  # stored, not yet derived
+        assert queries.stories(archive, every).total == before
+        catch_up(archive)
+        after = queries.stories(archive, every)
+        assert after.total > before
+        assert after.total == archive.store.stories.page(100, 0, 1)[0]

@@ -256,15 +256,18 @@ PER_CHANGE_KEEP = 512  # answers kept between two changes of the archive (pages 
 
 
 def _per_change(archive: Archive, name: str, make: Callable[[], T]) -> T:
-    """`make()`, made again only when the change log has moved on (its head is one indexed read).
-    What every reader asks alike (the section list, the home page's lists) is made once a change."""
-    cache: dict[str, tuple[int, object]] = archive.once("per_change", dict)
-    head = archive.store.changes.head()
+    """`make()`, made again only when the change log or a follower of it has moved on (the log's
+    head and the followers' positions: two small reads). What every reader asks alike (the section
+    list, the home page's lists and stories) is made once a change. The followers count because
+    stories and names are derived after the change that brings their article."""
+    cache: dict[str, tuple[object, object]] = archive.once("per_change", dict)
+    changes = archive.store.changes
+    stamp = (changes.head(), tuple(changes.positions().items()))
     found = cache.get(name)
-    if found is None or found[0] != head:
+    if found is None or found[0] != stamp:
         if len(cache) >= PER_CHANGE_KEEP:
             cache.clear()
-        found = cache[name] = (head, make())
+        found = cache[name] = (stamp, make())
     return found[1]  # type: ignore[return-value]
 
 
