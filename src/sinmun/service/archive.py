@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # importing these for real loads Tantivy and Kiwi
     from ..search.vector_index import VectorIndex
 
 T = TypeVar("T")
+PER_CHANGE_KEEP = 512  # answers `per_change` keeps between two changes (pages of lists, mostly)
 
 
 # Where a process keeps its own files when the store is PostgreSQL: each server has its
@@ -64,6 +65,7 @@ class Archive:
         self._stores: list[Store] = [first]
         self._lock = threading.RLock()
         self._made: dict[str, object] = {}
+        self._per_change: dict[str, tuple[object, object]] = {}
         self.quarantine = Quarantine(self.db_path)
         self._corrector: tuple[int, Corrector] | None = None
 
@@ -98,6 +100,21 @@ class Archive:
                 if name not in self._made:
                     self._made[name] = make()
         return self._made[name]  # type: ignore[return-value]
+
+    def per_change(self, name: str, make: Callable[[], T]) -> T:
+        """`make()`, made again only when the change log or a follower of it has moved on (the log's
+        head and the followers' positions: two small reads). What every reader asks alike (the
+        section list, the home page's lists and stories, the article count) is made once a change.
+        The followers count because stories and names are derived after the change that brings
+        their article."""
+        changes = self.store.changes
+        stamp = (changes.head(), tuple(changes.positions().items()))
+        found = self._per_change.get(name)
+        if found is None or found[0] != stamp:
+            if len(self._per_change) >= PER_CHANGE_KEEP:
+                self._per_change.clear()
+            found = self._per_change[name] = (stamp, make())
+        return found[1]  # type: ignore[return-value]
 
     @property
     def aliases(self) -> Aliases:

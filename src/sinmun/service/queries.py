@@ -7,7 +7,6 @@ model (`models.py`); a missing article, story or entity is `NotFound`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TypeVar
 
 from ..articles import Article
 from ..errors import NotFound
@@ -35,8 +34,6 @@ from .models import (
     Trends,
 )
 from .params import MAX_LIMIT, MAX_RESULT_WINDOW, ListParams, SearchParams, StoryParams
-
-T = TypeVar("T")
 
 RELATED = 5
 
@@ -116,7 +113,7 @@ def articles(archive: Archive, params: ListParams) -> ArticleList:
                                                    params.order)
         return ArticleList(total=total, articles=[ArticleListing.of(a) for a in found])
 
-    return _per_change(archive, "articles " + params.model_dump_json(), page)
+    return archive.per_change("articles " + params.model_dump_json(), page)
 
 
 def revisions(archive: Archive, article_id: str) -> RevisionList:
@@ -173,7 +170,7 @@ def stories(archive: Archive, params: StoryParams) -> StoryList:
         total, found = archive.store.stories.page(params.limit, params.offset, params.min_size, params.since)
         return StoryList.model_validate({"total": total, "stories": found})
 
-    return _per_change(archive, "stories " + params.model_dump_json(), page)
+    return archive.per_change("stories " + params.model_dump_json(), page)
 
 
 def story_summary(archive: Archive, story_id: str) -> StorySummary:
@@ -225,7 +222,7 @@ def rising(archive: Archive, window_days: int = 7, limit: int = 10) -> Rising:
     from ..connect.trends import rising as rising_entities
 
     # The home page shows it: counted once per change of the archive (a window's entities, 0.2 s at 412,000).
-    return _per_change(archive, f"rising-{window_days}-{limit}",
+    return archive.per_change(f"rising-{window_days}-{limit}",
                        lambda: Rising.model_validate(rising_entities(archive.store, window_days, limit)))
 
 
@@ -243,32 +240,13 @@ def network(archive: Archive, query: str | None = None, entity: str | None = Non
 def sections(archive: Archive) -> list[NameCount]:
     """The sections and their live articles. Every page shows them, so they are counted once per
     change of the archive: counting over every article took 40 ms at 412,000, most of a page."""
-    return _per_change(archive, "sections",
+    return archive.per_change("sections",
                        lambda: [NameCount(name=n, articles=c) for n, c in archive.store.articles.facet("section")])
 
 
 def series(archive: Archive) -> list[NameCount]:
-    return _per_change(archive, "series",
+    return archive.per_change("series",
                        lambda: [NameCount(name=n, articles=c) for n, c in archive.store.articles.facet("series")])
-
-
-PER_CHANGE_KEEP = 512  # answers kept between two changes of the archive (pages of lists, mostly)
-
-
-def _per_change(archive: Archive, name: str, make: Callable[[], T]) -> T:
-    """`make()`, made again only when the change log or a follower of it has moved on (the log's
-    head and the followers' positions: two small reads). What every reader asks alike (the section
-    list, the home page's lists and stories) is made once a change. The followers count because
-    stories and names are derived after the change that brings their article."""
-    cache: dict[str, tuple[object, object]] = archive.once("per_change", dict)
-    changes = archive.store.changes
-    stamp = (changes.head(), tuple(changes.positions().items()))
-    found = cache.get(name)
-    if found is None or found[0] != stamp:
-        if len(cache) >= PER_CHANGE_KEEP:
-            cache.clear()
-        found = cache[name] = (stamp, make())
-    return found[1]  # type: ignore[return-value]
 
 
 def stats(archive: Archive) -> Stats:
