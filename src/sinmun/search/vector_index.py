@@ -41,10 +41,10 @@ class VectorIndex:
     that takes every refresh's new vectors until it is merged into the main one (see
     RECENT_MIN). A vector in the recent graph (an article corrected since the merge)
     stands for its article over the one in the main graph, and the meta file lists the
-    main graph's keys that no longer stand (`replaced`) until the merge removes them. Readers map both files
-    (`view`): a million vectors are 0.9 GB, which every worker process would otherwise
-    hold a copy of, while the page cache holds one for all (searches measured as fast
-    either way, 1.5-2.0 ms for 200 neighbours at 188,000). The writer keeps its copy
+    main graph's keys that no longer stand (`replaced`) until the merge removes them.
+    Readers map both files (`view`): a million vectors are 0.9 GB, which every worker
+    process would otherwise hold a copy of, while the page cache holds one for all
+    (searches measured as fast either way, 1.5-2.0 ms for 200 neighbours at 188,000). The writer keeps its copy
     of the recent graph between refreshes, the one it last saved.
     """
 
@@ -87,7 +87,7 @@ class VectorIndex:
             if mtime == self._loaded:
                 return
             meta = self._read_meta()
-            main = (meta.get("generation"), meta.get("main", meta.get("seq")))
+            main = (meta.get("generation"), _main_id(meta))
             if main != self._main_loaded or self.index is None:
                 self.index = Index.restore(str(self.path), view=True)
                 self._main_loaded = main
@@ -200,7 +200,7 @@ class VectorIndex:
         tmp = self.recent_path.with_suffix(".tmp")
         recent.save(str(tmp))
         os.replace(tmp, self.recent_path)
-        self._write_meta({"generation": generation, "seq": target, "main": meta.get("main", meta.get("seq")),
+        self._write_meta({"generation": generation, "seq": target, "main": _main_id(meta),
                           "recent": len(recent), "replaced": sorted(replaced)})
         self._own, self._own_at = recent, self._meta_mtime()
         self.load()
@@ -225,6 +225,11 @@ class VectorIndex:
                 if int(key) not in skip and int(key) not in found:
                     found[int(key)] = 1.0 - float(dist)
         return sorted(found.items(), key=lambda hit: -hit[1])[:k]
+
+
+def _main_id(meta: dict) -> object:
+    """Which main graph the meta describes (files written before the recent graph have only `seq`)."""
+    return meta.get("main", meta.get("seq"))
 
 
 def _keys(graph) -> np.ndarray:

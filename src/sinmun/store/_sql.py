@@ -82,3 +82,15 @@ def picked(db: Database, ids: list[str]) -> tuple[str, list[str]]:
     of ids, and its parameter: one JSON array. Filling a temporary table took 48 ms for a
     thousand ids (an insert, and a transaction, each), a search's facets twice over."""
     return f"(SELECT DISTINCT value AS id FROM {db.json_values}) picked", [json.dumps(ids)]
+
+
+def meta_count(db: Database, key: str) -> int:
+    """A count kept as a meta row as its table is written (`entity_articles`, `vector_articles`):
+    counting the table itself reads all of it."""
+    row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def add_to_meta_count(db: Database, key: str, change: int) -> None:
+    if change:
+        db.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + ? AS TEXT) WHERE key = ?", (change, key))

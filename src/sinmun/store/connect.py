@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from ..articles import Article
-from ._sql import Database, chunks, day_range, marks, picked, to_article
+from ._sql import Database, add_to_meta_count, chunks, day_range, marks, meta_count, picked, to_article
 from .articles import NEWEST_FIRST, SORT_DAY
 
 RELATED_NAMES = 16
@@ -28,19 +28,14 @@ class SqlEntities:
         self.db.execute("DELETE FROM article_entities WHERE article_id = ?", (article_id,))
         self.db.executemany("INSERT INTO article_entities VALUES (?, ?, ?, ?)", rows)
         if change := bool(rows) - (seen is not None):
-            self._add_to_count(change)
+            add_to_meta_count(self.db, "entity_articles", change)
         return seen is None
 
     def count_articles(self) -> int:
         """Articles with at least one entity: kept as a meta row (`entity_articles`), because
         counting them in the table read every entity row, once per batch the connector wrote
         (29% of a build's time at 80,000 articles, growing with the archive)."""
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'entity_articles'").fetchone()
-        return int(row[0]) if row else 0
-
-    def _add_to_count(self, change: int) -> None:
-        self.db.execute("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + ? AS TEXT) "
-                        "WHERE key = 'entity_articles'", (change,))
+        return meta_count(self.db, "entity_articles")
 
     def doc_freqs(self, names: list[str]) -> dict[str, int]:
         found: dict[str, int] = {}
