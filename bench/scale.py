@@ -21,6 +21,8 @@ Then, per size:
 Ingest throughput against raw Kiwi on the same text is measured apart, on `--ingest`
 articles of the same generator (a real ingest: Kiwi analyses every text).
 Prints a Markdown table, writes scale.json and scale.png (cost against size) in --out.
+Sizes this run does not measure keep the figures scale.json in --out already has (each
+with the commit and day it was measured at): a 1M build outlasts a working session.
 """
 
 from __future__ import annotations
@@ -50,6 +52,9 @@ from corpus import Composer, Generator, Names, Pool  # noqa: E402
 from sinmun.articles import PARTS  # noqa: E402
 from sinmun.ingest import read_bytes  # noqa: E402
 from sinmun.service import Archive  # noqa: E402
+
+COMMIT = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                        cwd=BENCH).stdout.strip()
 from sinmun.service.maintenance import catch_up  # noqa: E402
 
 SINMUN = Path(sys.executable).parent / "sinmun"
@@ -319,13 +324,17 @@ def main() -> None:
     print(f"pool: {len(pool.sentences):,} sentences, {len(pool.headlines):,} headlines; "
           f"{len(names.people):,} people, {len(names.companies):,} companies", flush=True)
     requests = mix(names)
-    results = []
+    # A size measured before (a 1M build outlasts a session) keeps its figures until measured
+    # again; each size records the commit and the day it was measured at.
+    earlier = json.loads((args.out / "scale.json").read_text()) if (args.out / "scale.json").exists() else {}
+    results = sorted(earlier.get("sizes", []), key=lambda r: r["articles"])
+    measured = False
     if args.ingest:
         ratio = ingest_ratio(args.ingest, work, Generator(pool, names, seed=99))
         print(f"ingest of {ratio['articles']:,} articles: {ratio['ingest_chars_s']:,.0f} chars/s against raw Kiwi's "
               f"{ratio['kiwi_chars_s']:,.0f}: {ratio['ratio']:.2f}", flush=True)
     else:
-        ratio = None
+        ratio = earlier.get("ingest")
     composer = Composer(analyse_pool(pool, work))
     # Millions of analysed terms live as long as the run: the collector need not walk them again
     # and again (it made composing an article's terms four times slower).
@@ -345,14 +354,17 @@ def main() -> None:
             print(f"built {n:,} articles in {seconds:,.0f} s: measure with --reuse", flush=True)
             continue
         store, index = du(db), du(db.with_name(db.stem + ".index"))
-        result = {"articles": n, "build_s": seconds and round(seconds), "prepared_share": prepared and round(prepared, 4),
+        result = {"articles": n, "commit": COMMIT, "measured": time.strftime("%Y-%m-%d"),
+                  "build_s": seconds and round(seconds), "prepared_share": prepared and round(prepared, 4),
                   "store_bytes": store, "index_bytes": index, "bytes_per_article": (store + index) / n,
                   "search": serve_and_measure(db, requests), "fts5": fts5(corpus, requests, n)}
-        results.append(result)
+        results = [r for r in results if r["articles"] != n] + [result]
+        measured = True
         print(json.dumps(result), flush=True)
         (args.out / "scale.json").write_text(json.dumps({"ingest": ratio, "sizes": results}, indent=2))
-    if not results:
+    if not measured:
         return
+    results.sort(key=lambda r: r["articles"])
     chart(results, args.out / "scale.png")
     print("\n| articles | store + index per article | search p50 / p99 (HTTP) | FTS5 trigram p50 / p99 | "
           "p99 ratio | server RSS (peak) | reader pages p50 / p99 |\n|---|---|---|---|---|---|---|")
