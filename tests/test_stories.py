@@ -7,7 +7,7 @@ import importlib.util
 import httpx
 import pytest
 
-from conftest import ROOT, cli_json, run_cli
+from conftest import ROOT, SEED, cli_json, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +60,28 @@ def test_story_and_entity_api(server):
     assert httpx.get(server + "/api/entities/없는이름").status_code == 404
     article = httpx.get(server + f"/api/articles/{nvidia['articles'][0]['id']}").json()
     assert len(article["related"]) == 5 and article["story"] and article["entities"]
+
+
+def test_related_articles_skip_retracted_ones_past_the_first_window(backend, monkeypatch):
+    # Related articles are ranked on the names alone, then the best few are checked for being
+    # live: an article retracted (or found a duplicate) but not yet derived away still has its
+    # names. When the first window holds too few live ones, a wider one is read.
+    from sinmun.service import Archive, editor, queries
+    from sinmun.store import connect
+
+    run_cli("ingest", str(SEED), db=backend, check=True)
+    with Archive(backend) as archive:
+        nvidia = archive.store.entities.articles_naming("엔비디아")
+        page = queries.article(archive, nvidia[0])
+        before = [r.id for r in page.related]
+        assert len(before) == 5
+        for gone in before[:3]:
+            editor.retract(archive, gone, actor="test")
+        monkeypatch.setattr(connect, "RELATED_WINDOW", 5)  # the first window: five, three of them retracted
+        after = [r.id for r in queries.article(archive, nvidia[0]).related]
+        monkeypatch.setattr(connect, "RELATED_WINDOW", 10_000)
+        assert after == [r.id for r in queries.article(archive, nvidia[0]).related]
+        assert after[:2] == before[3:] and len(after) == 5 and not set(after) & set(before[:3])
 
 
 def test_labelled_set_quality(tmp_path):
