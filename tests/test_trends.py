@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 
 import httpx
 
@@ -79,7 +80,22 @@ def test_rising_and_network_api(tmp_path):
         assert httpx.get(base + "/api/network").status_code == 400
         trend = httpx.get(base + "/api/trends", params={"terms": "반도체,셀바이오", "interval": "month"}).json()
         assert [t["term"] for t in trend["terms"]] == ["반도체", "셀바이오"]
+        assert trend["terms"][1]["counts"] == {"2025-11": 7}
+        assert "삼성전자" in httpx.get(base + "/trends").text  # a first visit draws the most-named names
         home = httpx.get(base + "/").text
         assert "급상승" in home and "셀바이오" in home
+        # Counts are kept between changes of the archive: an article ingested meanwhile is counted.
+        later = tmp_path / "later.jsonl"
+        later.write_text(json.dumps({"title": "셀바이오 임상 결과 추가 공개", "published": "2025-12-02",
+                                     "body": "셀바이오가 2일 추가 임상 결과를 공개했다."}, ensure_ascii=False) + "\n",
+                         encoding="utf-8")
+        run_cli("ingest", str(later), db=db, check=True)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            trend = httpx.get(base + "/api/trends", params={"terms": "반도체,셀바이오", "interval": "month"}).json()
+            if trend["terms"][1]["total"] == 8:
+                break
+            time.sleep(0.3)
+        assert trend["terms"][1]["counts"] == {"2025-11": 7, "2025-12": 1}
     finally:
         server.stop()
