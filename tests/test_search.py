@@ -256,3 +256,54 @@ def test_a_sentence_leaves_out_bigrams_most_articles_have_once_their_postings_ar
     assert {"서울", "무엇"} <= common and "노조" not in common
     assert len(gram_clauses(index.schema, searcher, q, 0.5, 0.3, floor=0)) == len(grams) - len(common)
     assert len(gram_clauses(index.schema, searcher, q, 0.5, 0.3, floor=1_000)) == len(grams)
+
+
+def test_a_name_kiwi_reads_apart_in_a_question_finds_the_article_that_has_it_whole(tmp_path):
+    """Kiwi reads 박승민은 as 박승 + 민 in this question and 박승민 whole in the article: the joined
+    form of the written word stays in the query, as the best of its forms, and finds it."""
+    import json
+
+    from sinmun.service import Archive
+    from sinmun.service.ingest import ingest
+
+    answer = {"title": "광양소방서 소방위, 산악 구조 장비 직접 고안",
+              "body": "광양소방서 박승민 소방위는 산악 구조 장비를 직접 고안해 올해 소방기술 경진대회에서 상을 받았다."}
+    others = [("방화복 착용감 점검", "소방관들이 새 방화복을 만든 업체를 찾아 착용감을 점검했다."),
+              ("중소기업 수출 계약", "구조 장비를 만든 중소기업이 수출 계약을 맺었다."),
+              ("노후 장비 교체", "정부는 노후 장비를 바꾸는 예산을 늘리겠다고 밝혔다."),
+              ("홍보 영상 반응", "누리꾼들은 새로 만든 소방관 홍보 영상에 뜨거운 반응을 보였다."),
+              ("업체 상장", "소방관이 쓰는 장비를 만든 업체가 코스닥에 상장했다.")]
+    corpus = tmp_path / "names.jsonl"
+    corpus.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n"
+                              for a in [answer, *({"title": t, "body": b} for t, b in others)]), encoding="utf-8")
+    with Archive(tmp_path / "n.db", create=True) as archive:
+        ingest(archive, [corpus])
+        q = "박승민은 장비를 만든 소방관이다."
+        assert {t.text for t in archive.analyzer.analyze(q) if not t.compound} >= {"박승", "민"}
+        for mode in ("keyword", "hybrid"):
+            assert search(archive, q, mode=mode).hits[0].title == answer["title"], mode
+
+
+def test_keywords_no_article_has_all_of_meet_through_the_bigrams(tmp_path):
+    """누리호 한국형발사체: Kiwi reads 한국형발사체 as one name in the query and 한국 + 발사체 in the
+    article, and no article has every word. Among those with some, the character bigrams (한국,
+    국형, 발사, 사체) put the article about the rocket above the ones that only say 누리."""
+    import json
+
+    from sinmun.service import Archive
+    from sinmun.service.ingest import ingest
+
+    answer = {"title": "우주센터 엔진 점검", "body": "나로우주센터는 한국형 발사체 누리호의 엔진 점검을 마치고 발사 날짜를 정했다."}
+    others = [("영화 관심", "누리꾼들의 관심이 새 우주 영화에 쏠렸다."),
+              ("불꽃놀이 반응", "누리꾼들은 불꽃놀이 발사 장면에 뜨거운 반응을 보였다."),
+              ("유아 과정 예산", "누리 과정 예산을 두고 교육청과 정부가 맞섰다.")]
+    others += [(f"{town} 도서관 개관", f"{town}에 새 도서관이 문을 열어 주민들이 책을 빌리러 몰렸다.")
+               for town in ("종로", "마포", "강남", "노원", "은평", "송파", "용산", "성동", "광진", "중랑")]
+    corpus = tmp_path / "rocket.jsonl"
+    corpus.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n"
+                              for a in [answer, *({"title": t, "body": b} for t, b in others)]), encoding="utf-8")
+    with Archive(tmp_path / "r.db", create=True) as archive:
+        ingest(archive, [corpus])
+        found = search(archive, "누리호 한국형발사체")
+        assert found.hits[0].title == answer["title"] and found.hits[0].partial
+        assert answer["title"] in [h.title for h in search(archive, "누리호 한국형발사체", mode="hybrid").hits[:2]]

@@ -104,13 +104,18 @@ def field_terms(schema: tantivy.Schema, forms: set[str], boosts: dict[str, float
 
 
 def any_word(schema: tantivy.Schema, clauses: list[set[str]], related: list[dict[str, float]],
-             boosts: dict[str, float] | None = None) -> tantivy.Query:
+             boosts: dict[str, float] | None = None, best_form: bool = False) -> tantivy.Query:
     """Any of the words (each a set of forms, with its related words), as one flat list of
-    term clauses (see `field_terms`); a word with related words stays one dis-max clause."""
+    term clauses (see `field_terms`); a word with related words stays one dis-max clause.
+    With `best_form`, so does a word of several forms (박승 or 박승민): an article that has
+    the joined form counts it once, not once per form."""
     found: list[tuple[tantivy.Occur, tantivy.Query]] = []
     for forms, others in zip(clauses, related):
         if others:
             found.append((Occur.Should, any_field(schema, forms, others, boosts)))
+        elif best_form and len(forms) > 1:
+            found.append((Occur.Should, Q.disjunction_max_query(
+                [Q.boolean_query(field_terms(schema, {form}, boosts)) for form in sorted(forms)])))
         else:
             found.extend(field_terms(schema, forms, boosts))
     return Q.boolean_query(found)

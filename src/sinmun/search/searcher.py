@@ -11,7 +11,6 @@ syntax and the Tantivy queries it becomes are in `query.py`; snippets in
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import tantivy
@@ -21,7 +20,18 @@ from ..errors import BadRequest
 from ..store import Store
 from .index import SearchIndex, decode_offsets
 from .params import SearchParams
-from .planning import GRAM_FLOOR, GRAM_MAX_DF, GRAM_WEIGHT, LONG_QUERY, SENTENCE_FIELD_BOOSTS, is_sentence
+from .planning import (
+    FALLBACK_BELOW,
+    GRAM_FLOOR,
+    GRAM_MAX_DF,
+    GRAM_WEIGHT,
+    LONG_QUERY,
+    LOOSE_GRAM_WEIGHT,
+    SENTENCE_FIELD_BOOSTS,
+    Ranked,
+    fuse,
+    is_sentence,
+)
 from .query import (
     ParsedQuery,
     any_field,
@@ -44,7 +54,6 @@ if TYPE_CHECKING:
 Q = tantivy.Query
 Occur = tantivy.Occur
 
-FALLBACK_BELOW = 3
 PROXIMITY_BOOST = 2.0
 MATCHED_SHOWN = 8  # words listed per result as why it ranks
 # Related words: Kiwi neighbours of a query word, kept when their (centred) cosine
@@ -54,7 +63,7 @@ EXPAND_PER_WORD = 2
 EXPAND_BOOST = 0.4
 EXPAND_TAGS = {"NNG", "VV", "VA", "XR"}
 # Search by meaning: how deep each ranking goes before fusion, the least cosine
-# that counts as found, and reciprocal-rank-fusion's constant.
+# that counts as found.
 FUSION_DEPTH = 100
 # Half of what it was when vectors were Kiwi's part alone: a neighbour that shares no word
 # now meets the query in that half only (search/meaning.py, IDENTITY_WEIGHT).
@@ -62,24 +71,8 @@ SEMANTIC_MIN = 0.025
 # Cosines are not comparable across queries (a two-word query scores lower than a
 # ten-word one), so what counts as found is relative to the best match.
 SEMANTIC_RELATIVE = 0.6
-RRF_K = 60
 FACET_DEPTH = 1000
 FACET_VALUES = 8
-
-
-@dataclass
-class Ranked:
-    """One ranking of article ids, best first, with what the page needs."""
-
-    ids: list[str] = field(default_factory=list)
-    scores: dict[str, float] = field(default_factory=dict)
-    partial: set[str] = field(default_factory=set)
-    total: int = 0
-    strict: int = 0  # articles with every word
-    highlight: set[str] = field(default_factory=set)
-    # Where each hit's document lies in the searcher that found it: a page loads its
-    # stored offsets from there instead of searching for its ids again.
-    addresses: dict[str, tantivy.DocAddress] = field(default_factory=dict)
 
 
 class Searcher:
@@ -105,14 +98,16 @@ class Searcher:
     def build(self, parsed: ParsedQuery, request: SearchParams, require_all: bool,
               terms: list[Term], related: dict[str, dict[str, float]] | None = None,
               words: bool = True, boosts: dict[str, float] | None = None,
-              optional: list[tuple[tantivy.Occur, tantivy.Query]] | None = None) -> tuple[tantivy.Query, set[str], int]:
+              optional: list[tuple[tantivy.Occur, tantivy.Query]] | None = None,
+              best_form: bool = False) -> tuple[tantivy.Query, set[str], int]:
         """The Tantivy query, the forms to highlight, and how many word clauses it has.
 
         `terms` is the analysis of `parsed.words`, made once by the caller;
         `related` maps a word to the related words that may stand in for it.
         With `words` false the query holds only the constraints (phrases,
         exclusions, filters): what a result found by meaning must also meet.
-        `optional` clauses add to a hit's score without being required.
+        `optional` clauses add to a hit's score without being required. With `best_form`,
+        a word of several forms scores as its best one (`any_word`).
         """
         must: list[tuple[tantivy.Occur, tantivy.Query]] = []
         highlight: set[str] = set()
@@ -124,7 +119,7 @@ class Searcher:
         if require_all:
             must.extend((Occur.Must, any_field(self.schema, f, r, boosts)) for f, r in zip(clauses, related_of))
         elif clauses:
-            must.append((Occur.Must, any_word(self.schema, clauses, related_of, boosts)))
+            must.append((Occur.Must, any_word(self.schema, clauses, related_of, boosts, best_form)))
         must.extend(optional or [])
         if require_all and len(clauses) >= 2:
             # Words found next to each other, as typed, rank higher (phrase boost).
@@ -230,7 +225,11 @@ class Searcher:
         strict = searcher.search(query, limit=depth, **order)
         ranked = self.ranked(searcher, strict, highlight)
         if strict.count < FALLBACK_BELOW and n_clauses >= 2:
-            loose_query, _, _ = self.build(parsed, request, require_all=False, terms=terms, related=related)
+            # The character bigrams beside the words: a name Kiwi reads one way in the query and
+            # another in the article (한국형발사체 against 한국 + 발사체) still meets.
+            grams = gram_clauses(self.schema, searcher, parsed.words, LOOSE_GRAM_WEIGHT, GRAM_MAX_DF, GRAM_FLOOR)
+            loose_query, _, _ = self.build(parsed, request, require_all=False, terms=terms, related=related,
+                                           optional=grams)
             loose = searcher.search(loose_query, limit=depth + strict.count, **order)
             for (score, address), article_id in zip(loose.hits, self.ids(searcher, loose.hits)):
                 if article_id not in ranked.scores:
@@ -244,15 +243,17 @@ class Searcher:
     def sentence(self, searcher: tantivy.Searcher, parsed: ParsedQuery, request: SearchParams,
                  terms: list[Term], related: dict, depth: int, order: dict) -> Ranked:
         """A long query: every article with any of its words, by BM25."""
-        # Joined forms (버스노조 beside 버스 and 노조) count a sentence's words twice; the
+        # Joined forms across words (버스 노조 -> 버스노조) count a sentence's words twice; the
         # title's boost lets one shared word of a headline outrank the article that answers.
-        words = [t for t in terms if not t.compound]
+        # A joined form within one written word stays, as the best of its forms: Kiwi may read
+        # a name apart in the query (박승민은 -> 박승 + 민) that an article has whole.
+        words = [t for t in terms if not t.compound or " " not in parsed.words[t.start:t.end]]
         # The bigrams are optional clauses of the same query, not a query around it: a
         # level less for Tantivy to union (see `field_terms`). Bigrams in most articles
         # (에서, 정부 in the generated archive) are left out (see GRAM_MAX_DF).
         grams = gram_clauses(self.schema, searcher, parsed.words, GRAM_WEIGHT, GRAM_MAX_DF, GRAM_FLOOR)
         query, highlight, _ = self.build(parsed, request, require_all=False, terms=words, related=related,
-                                         boosts=SENTENCE_FIELD_BOOSTS, optional=grams)
+                                         boosts=SENTENCE_FIELD_BOOSTS, optional=grams, best_form=True)
         return self.ranked(searcher, searcher.search(query, limit=depth, **order), highlight)
 
     def ranked(self, searcher: tantivy.Searcher, found: tantivy.SearchResult, highlight: set[str]) -> Ranked:
@@ -468,30 +469,3 @@ class Searcher:
         out["entity"] = [FacetValue(value=v, type=t, count=n)
                          for v, t, n in self.store.entities.facet(ids, FACET_VALUES)]
         return {k: v for k, v in out.items() if v}
-
-
-def fuse(keyword: Ranked, meaning: Ranked) -> Ranked:
-    """Words first; meaning fills in where words fall short.
-
-    - Enough articles have every word (FALLBACK_BELOW or more): the keyword
-      ranking is the answer; a reader who typed words that match gets matches.
-    - A few have: they come first, then the articles found only by meaning.
-    - None has (a paraphrase, a question): the keyword (partial) and meaning
-      rankings count equally, by reciprocal rank fusion (Cormack et al. 2009).
-    Fusing always, even with a small weight on meaning, measured worse on the
-    judgement sets: RRF lets a weak meaning ranking reorder good keyword answers.
-    """
-    if keyword.strict >= FALLBACK_BELOW:
-        return keyword
-    scores: dict[str, float] = {}
-    if keyword.strict:
-        ids = keyword.ids + [i for i in meaning.ids if i not in keyword.scores]
-        scores = {i: 1.0 / (RRF_K + rank + 1) for rank, i in enumerate(ids)}
-    else:
-        for ranking in (keyword, meaning):
-            for rank, article_id in enumerate(ranking.ids):
-                scores[article_id] = scores.get(article_id, 0.0) + 1.0 / (RRF_K + rank + 1)
-        ids = sorted(scores, key=lambda i: -scores[i])
-    extra = len(set(meaning.ids) - set(keyword.scores))
-    return Ranked(ids=ids, scores=scores, partial=keyword.partial, total=keyword.total + extra,
-                  strict=keyword.strict, highlight=keyword.highlight)
