@@ -1,10 +1,12 @@
-"""Query planning: which ranking a query gets.
+"""Query planning: which ranking a query gets, and how words and meaning are fused.
 
-Keywords (`엔비디아 수출 규제`) keep "every word first". A query written as a sentence
-(a question, a claim) ranks by BM25 over all its words, any of which may be missing,
-the title weighing less than for keywords, with the character-bigram view beside
-the words. Every rule and weight here was chosen by measurement on the judgement
-sets (README, "Query planning" and "A second lexical view").
+Keywords (`엔비디아 수출 규제`) keep "every word first"; when no article has every word,
+the articles with some of them rank with the character bigrams beside the words. A
+query written as a sentence (a question, a claim) ranks by BM25 over all its words,
+any of which may be missing, the title weighing less than for keywords, with the
+bigram view beside the words. Hybrid search fuses meaning in only where the words
+fall short (`fuse`). Every rule and weight here was chosen by measurement on the
+judgement sets (README, "Query planning", "A second lexical view", "Hybrid ranking").
 """
 
 from __future__ import annotations
