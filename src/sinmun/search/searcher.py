@@ -381,9 +381,11 @@ class Searcher:
         docs = self._docs(searcher, page, keyword.addresses)
         highlight = keyword.highlight | {t.text for t in terms if not t.compound}
         stand_ins = {w for forms in related.values() for w in forms} - {t.text for t in terms}
-        # Why each result ranks: the query's words it holds, as analysed (particles off), in order.
+        # Why each result ranks: the query's words it holds, as analysed (particles off), in order,
+        # with a written word's joined form (박승민 for 박승 + 민) where the article has it whole.
         phrase_words = [t.text for p in parsed.phrases for t in self.analyzer.analyze(p) if not t.compound]
-        asked = list(dict.fromkeys([t.text for t in terms if not t.compound] + phrase_words + sorted(stand_ins)))
+        written = [t.text for t in terms if not t.compound or " " not in parsed.words[t.start:t.end]]
+        asked = list(dict.fromkeys(written + phrase_words + sorted(stand_ins)))
         wanted = highlight | stand_ins | set(asked)  # the only terms whose offsets a hit shows
         hits = []
         for article_id in page:
