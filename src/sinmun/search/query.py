@@ -132,6 +132,12 @@ def gram_clauses(schema: tantivy.Schema, searcher: tantivy.Searcher, text: str, 
             for g in sorted(set(char_bigrams(text))) if searcher.doc_freq("grams", g) <= most]
 
 
+def written_words(terms: list[Term], text: str) -> list[Term]:
+    """The words of `text` as analysed, with the joined forms inside one written word
+    (박승민 for 박승민은 read as 박승 + 민) but not those across words (버스 노조 -> 버스노조)."""
+    return [t for t in terms if not t.compound or " " not in text[t.start:t.end]]
+
+
 def word_clauses(terms: list[Term]) -> list[set[str]]:
     """One set of acceptable forms per word: the word itself, or any joined form
     (compound or multi-word name) that covers it."""

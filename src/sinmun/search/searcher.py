@@ -42,6 +42,7 @@ from .query import (
     phrase_query,
     unparse,
     word_clauses,
+    written_words,
 )
 from .results import FacetValue, Hit, SearchResults, WordPair
 from .snippets import make_snippet, mark
@@ -247,7 +248,7 @@ class Searcher:
         # title's boost lets one shared word of a headline outrank the article that answers.
         # A joined form within one written word stays, as the best of its forms: Kiwi may read
         # a name apart in the query (박승민은 -> 박승 + 민) that an article has whole.
-        words = [t for t in terms if not t.compound or " " not in parsed.words[t.start:t.end]]
+        words = written_words(terms, parsed.words)
         # The bigrams are optional clauses of the same query, not a query around it: a
         # level less for Tantivy to union (see `field_terms`). Bigrams in most articles
         # (에서, 정부 in the generated archive) are left out (see GRAM_MAX_DF).
@@ -384,7 +385,7 @@ class Searcher:
         # Why each result ranks: the query's words it holds, as analysed (particles off), in order,
         # with a written word's joined form (박승민 for 박승 + 민) where the article has it whole.
         phrase_words = [t.text for p in parsed.phrases for t in self.analyzer.analyze(p) if not t.compound]
-        written = [t.text for t in terms if not t.compound or " " not in parsed.words[t.start:t.end]]
+        written = [t.text for t in written_words(terms, parsed.words)]
         asked = list(dict.fromkeys(written + phrase_words + sorted(stand_ins)))
         wanted = highlight | stand_ins | set(asked)  # the only terms whose offsets a hit shows
         hits = []
