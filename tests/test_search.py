@@ -309,3 +309,48 @@ def test_keywords_no_article_has_all_of_meet_through_the_bigrams(tmp_path):
         found = search(archive, "누리호 한국형발사체")
         assert found.hits[0].title == answer["title"] and found.hits[0].partial
         assert answer["title"] in [h.title for h in search(archive, "누리호 한국형발사체", mode="hybrid").hits[:2]]
+
+
+def test_a_year_the_reader_names_meets_the_articles_of_that_year(tmp_path):
+    """News rarely writes its own year: `2020년 프로야구 개막` asks for the 2020 season's opening,
+    and the article dated 2020 that never says 2020 is found, first, as a keyword query and as a
+    question; a month narrows it the same way."""
+    import json
+
+    from conftest import cli_json, run_cli
+
+    def article(title: str, published: str, body: str) -> dict:
+        return {"title": title, "published": published, "body": body}
+
+    answer = article("프로야구 내달 5일 개막 확정", "2020-04-21",
+                     "한국야구위원회는 프로야구 정규 시즌을 다음 달 5일 무관중으로 개막한다고 밝혔다.")
+    earlier = article("프로야구 개막 앞두고 표 예매 시작", "2018-03-20",
+                      "프로야구 정규 시즌 개막을 앞두고 구단들이 표 예매를 시작했다. 개막 경기는 매진이 예상된다.")
+    crowds = article("프로야구 개막전 관중 몰려", "2019-03-24",
+                     "프로야구 정규 시즌 개막전에 관중이 몰려 구장 주변 도로가 막혔다. 구단은 개막 행사를 열었다.")
+    volleyball = article("프로배구 새 시즌 개막", "2020-11-02", "프로배구가 새 시즌을 열었다. 첫 경기는 관중 없이 치러졌다.")
+    all_stars = article("프로배구 올스타전 열려", "2020-01-19", "시즌 중반 프로배구 올스타전이 팬들 앞에서 열렸다.")
+    others = [article("기준금리 동결", "2016-05-28", "한국은행은 기준금리를 동결하고 경기 회복을 지켜보기로 했다."),
+              article("첫눈 내린 서울", "2017-12-13", "서울에 첫눈이 내려 출근길 도로가 미끄러웠다."),
+              article("반도체 수출 늘어", "2021-07-01", "반도체 수출이 석 달 만에 다시 늘었다고 정부가 밝혔다."),
+              article("도서관 야간 개방", "2022-09-10", "시립 도서관이 시험 기간에 밤 열 시까지 문을 연다.")]
+    corpus = tmp_path / "seasons.jsonl"
+    corpus.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n"
+                              for a in [answer, earlier, crowds, volleyball, all_stars, *others]), encoding="utf-8")
+    db = tmp_path / "y.db"
+    run_cli("ingest", str(corpus), db=db, check=True)
+
+    def first(q: str, mode: str = "hybrid") -> str:
+        hits = cli_json("search", q, "--mode", mode, db=db)["hits"]
+        return hits[0]["title"] if hits else ""
+
+    for q in ("2020년 프로야구 개막", "2020년 프로야구 정규 시즌은 언제 시작하나"):
+        for mode in ("keyword", "hybrid"):
+            assert first(q, mode) == answer["title"], (q, mode)
+    # Why it ranks: the year is among the words it holds, by its date.
+    hit = cli_json("search", "2020년 프로야구 개막", db=db)["hits"][0]
+    assert hit["matched"][:1] == ["2020"] and "2020" not in hit["snippet"]
+    assert first("2019년 프로야구 개막전 관중") == crowds["title"]
+    # A month narrows it: 2020년 11월 is the new volleyball season, not January's all-star game.
+    assert first("2020년 11월 프로배구 시즌") == volleyball["title"]
+    assert first("2020년 1월 프로배구 시즌") == all_stars["title"]

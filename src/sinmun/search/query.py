@@ -9,6 +9,7 @@ Filters (section, series, since, until) and sorting are parameters, not syntax.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +25,8 @@ Occur = tantivy.Occur
 FIELD_BOOSTS = {"title": 3.0, "lead": 1.5, "body": 1.0}
 
 _SYNTAX = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+# A year a reader names as a date, with its month if one follows: 2020년, 2016년 11월.
+_ASKED_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*년(?:\s*(\d{1,2})\s*월)?")
 
 
 def parse_day(value: str, end: bool) -> int:
@@ -46,6 +49,22 @@ def parse_day(value: str, end: bool) -> int:
     except ValueError:
         raise BadRequest(f"not a date: {value!r} (use YYYY, YYYY-MM or YYYY-MM-DD)") from None
     return year * 10000 + month * 100 + day
+
+
+def asked_dates(text: str) -> dict[str, tuple[int, int]]:
+    """The dates a query names (2020년, 2016년 11월): each of their numbers as the query
+    has it (2020, 11) -> the span of `day` values asked for. News rarely writes its own
+    year, so an article of that year or month answers as if it had the number."""
+    spans: dict[str, tuple[int, int]] = {}
+    for match in _ASKED_DATE.finditer(text):
+        year, month = int(match.group(1)), int(match.group(2) or 0)
+        if 1 <= month <= 12:
+            span = (year * 10000 + month * 100 + 1, year * 10000 + month * 100 + 31)
+            spans.setdefault(match.group(2), span)
+        else:
+            span = (year * 10000 + 101, year * 10000 + 1231)
+        spans.setdefault(match.group(1), span)
+    return spans
 
 
 @dataclass
@@ -104,20 +123,26 @@ def field_terms(schema: tantivy.Schema, forms: set[str], boosts: dict[str, float
 
 
 def any_word(schema: tantivy.Schema, clauses: list[set[str]], related: list[dict[str, float]],
-             boosts: dict[str, float] | None = None, best_form: bool = False) -> tantivy.Query:
+             boosts: dict[str, float] | None = None, best_form: bool = False,
+             alternatives: list[tantivy.Query | None] | None = None) -> tantivy.Query:
     """Any of the words (each a set of forms, with its related words), as one flat list of
     term clauses (see `field_terms`); a word with related words stays one dis-max clause.
     With `best_form`, so does a word of several forms (박승 or 박승민): an article that has
-    the joined form counts it once, not once per form."""
+    the joined form counts it once, not once per form. A word's alternative (the article's
+    date for a year, `date_clauses`) stands in for it, the better of the two counting."""
     found: list[tuple[tantivy.Occur, tantivy.Query]] = []
-    for forms, others in zip(clauses, related):
+    for forms, others, instead in zip(clauses, related, alternatives or [None] * len(clauses)):
         if others:
-            found.append((Occur.Should, any_field(schema, forms, others, boosts)))
+            word = any_field(schema, forms, others, boosts)
         elif best_form and len(forms) > 1:
-            found.append((Occur.Should, Q.disjunction_max_query(
-                [Q.boolean_query(field_terms(schema, {form}, boosts)) for form in sorted(forms)])))
+            word = Q.disjunction_max_query([Q.boolean_query(field_terms(schema, {form}, boosts))
+                                            for form in sorted(forms)])
+        elif instead is not None:
+            word = Q.boolean_query(field_terms(schema, forms, boosts))
         else:
             found.extend(field_terms(schema, forms, boosts))
+            continue
+        found.append((Occur.Should, word if instead is None else Q.disjunction_max_query([word, instead])))
     return Q.boolean_query(found)
 
 
@@ -130,6 +155,20 @@ def gram_clauses(schema: tantivy.Schema, searcher: tantivy.Searcher, text: str, 
     most = max(max_df * searcher.num_docs, floor)
     return [(Occur.Should, Q.boost_query(Q.term_query(schema, "grams", g), weight))
             for g in sorted(set(char_bigrams(text))) if searcher.doc_freq("grams", g) <= most]
+
+
+def date_clauses(schema: tantivy.Schema, searcher: tantivy.Searcher, spans: dict[str, tuple[int, int]],
+                 weight: float) -> dict[tuple[int, int], tantivy.Query]:
+    """Each asked date span (`asked_dates`) as a clause on the articles' `day`, scored as a
+    word held by the span's articles would be: BM25's IDF of that many, times `weight`. A
+    fixed score would outweigh every word in a small archive and no word in a large one."""
+    out = {}
+    for span in set(spans.values()):
+        in_span = Q.range_query(schema, "day", tantivy.FieldType.Integer, *span)
+        n, total = searcher.search(in_span, limit=1).count, searcher.num_docs
+        idf = math.log(1 + (total - n + 0.5) / (n + 0.5))
+        out[span] = Q.boost_query(in_span, weight * idf)
+    return out
 
 
 def written_words(terms: list[Term], text: str) -> list[Term]:

@@ -18,9 +18,10 @@ import tantivy
 from ..analysis.korean import Analyzer, Term
 from ..errors import BadRequest
 from ..store import Store
-from .index import SearchIndex, decode_offsets
+from .index import SearchIndex, day_number, decode_offsets
 from .params import SearchParams
 from .planning import (
+    DATE_WEIGHT,
     FALLBACK_BELOW,
     GRAM_FLOOR,
     GRAM_MAX_DF,
@@ -36,6 +37,8 @@ from .query import (
     ParsedQuery,
     any_field,
     any_word,
+    asked_dates,
+    date_clauses,
     gram_clauses,
     parse_day,
     parse_query,
@@ -117,10 +120,18 @@ class Searcher:
         for forms in clauses:
             highlight |= forms
         related_of = [{w: b for form in f for w, b in related.get(form, {}).items()} for f in clauses]
+        # A date the reader names (2020년) is met by the number in the text or by the article's
+        # own date, the better of the two: news rarely writes its own year.
+        spans = asked_dates(parsed.words) if clauses else {}
+        dated = date_clauses(self.schema, self.index.searcher(), spans, DATE_WEIGHT) if spans else {}
+        instead = [next((dated[spans[form]] for form in sorted(f) if form in spans), None) for f in clauses]
         if require_all:
-            must.extend((Occur.Must, any_field(self.schema, f, r, boosts)) for f, r in zip(clauses, related_of))
+            for f, r, alternative in zip(clauses, related_of, instead):
+                clause = any_field(self.schema, f, r, boosts)
+                must.append((Occur.Must, clause if alternative is None else
+                             Q.disjunction_max_query([clause, alternative])))
         elif clauses:
-            must.append((Occur.Must, any_word(self.schema, clauses, related_of, boosts, best_form)))
+            must.append((Occur.Must, any_word(self.schema, clauses, related_of, boosts, best_form, instead)))
         must.extend(optional or [])
         if require_all and len(clauses) >= 2:
             # Words found next to each other, as typed, rank higher (phrase boost).
@@ -388,6 +399,7 @@ class Searcher:
         written = [t.text for t in written_words(terms, parsed.words)]
         asked = list(dict.fromkeys(written + phrase_words + sorted(stand_ins)))
         wanted = highlight | stand_ins | set(asked)  # the only terms whose offsets a hit shows
+        spans = asked_dates(parsed.words)  # a year asked is held by the article dated then too
         hits = []
         for article_id in page:
             article = articles.get(article_id)
@@ -396,6 +408,9 @@ class Searcher:
             offsets = decode_offsets(docs[article_id]["offsets"][0], wanted)
             found_by = [name for name, r in (("words", keyword), ("meaning", meaning)) if article_id in r.scores]
             held = {o[0] for part in offsets.values() for o in part}
+            if spans:
+                day = day_number(article.published)
+                held |= {number for number, (first, last) in spans.items() if first <= day <= last}
             hits.append(Hit(
                 id=article.id, title=article.title, series=article.series, episode=article.episode,
                 section=article.section, published=article.published, date_precision=article.date_precision,
