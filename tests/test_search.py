@@ -354,3 +354,39 @@ def test_a_year_the_reader_names_meets_the_articles_of_that_year(tmp_path):
     # A month narrows it: 2020년 11월 is the new volleyball season, not January's all-star game.
     assert first("2020년 11월 프로배구 시즌") == volleyball["title"]
     assert first("2020년 1월 프로배구 시즌") == all_stars["title"]
+
+
+def test_an_article_with_every_word_in_passing_does_not_top_the_one_about_them(tmp_path):
+    """`중국 정부 반도체 지원 자금`: one long article has every word, each once in passing; the
+    article about China's chip support says 기금, not 자금, and scores far more on the words it
+    has. With so few articles holding every word, it comes first (the few keep their order;
+    `planning.EVERY_WORD_WEIGHT`), and an article with every word still comes first when its
+    words weigh as much."""
+    import json
+
+    from conftest import cli_json, run_cli
+
+    chips = {"title": "중국 정부, 반도체 지원 기금 두 배로",
+             "body": "중국 정부가 반도체 산업 지원 기금을 두 배로 늘린다. 중국 정부는 반도체 장비와 소재 기업을 "
+                     "지원하고, 반도체 인재를 기르는 데 기금을 쓰기로 했다. 중국의 반도체 지원은 해마다 커지고 있다."}
+    passing = {"title": "항만 물류 회사 올해 실적 발표",
+               "body": "부산의 한 항만 물류 회사가 올해 실적을 발표했다. 회사는 새 크레인을 들이고 창고를 넓혔다. "
+                       "중국 노선 화물이 조금 늘었고, 정부의 물류 지원 사업에도 참여했다. 설비 자금은 은행에서 "
+                       "빌렸다. 회사 대표는 반도체 장비 같은 고가 화물을 더 다루겠다고 말했다. 직원 수는 "
+                       "작년보다 열 명 늘었고, 내년에는 인천에도 창고를 열 계획이다. 항만 노조와 임금 협상도 "
+                       "마무리했다. 회사는 배당을 늘리고 새 정보 시스템을 들이기로 했다."}
+    others = [{"title": "대학 장학금 확대", "body": "대학들이 장학금을 늘리고 기숙사를 새로 짓는다."},
+              {"title": "가을 축제 개막", "body": "지역 가을 축제가 주말에 개막해 관광객이 몰렸다."}]
+    corpus = tmp_path / "chips.jsonl"
+    corpus.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in [chips, passing, *others]),
+                      encoding="utf-8")
+    db = tmp_path / "c.db"
+    run_cli("ingest", str(corpus), db=db, check=True)
+    for mode in ("keyword", "hybrid"):
+        hits = cli_json("search", "중국 정부 반도체 지원 자금", "--mode", mode, db=db)["hits"]
+        assert [h["title"] for h in hits][:2] == [chips["title"], passing["title"]], mode
+        if mode == "keyword":  # in hybrid, meaning found it too
+            assert hits[0]["partial"] is True and hits[1]["partial"] is False
+    # The words as the long article has them, all weighing alike: every word first still holds.
+    hits = cli_json("search", "물류 회사 실적 자금", db=db)["hits"]
+    assert hits[0]["title"] == passing["title"]

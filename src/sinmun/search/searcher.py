@@ -1,7 +1,7 @@
 """Search: keyword, meaning and hybrid rankings, related words, spelling, facets.
 
 Words must all match; when that finds fewer than `FALLBACK_BELOW` articles,
-articles matching only some words follow, ranked (`partial` is true). A query
+articles matching only some words join them (`partial` is true; `EVERY_WORD_WEIGHT`). A query
 written as a sentence (`is_sentence`) ranks by BM25 over all its words instead:
 the article that answers a question often lacks one of its words. The query
 syntax and the Tantivy queries it becomes are in `query.py`; snippets in
@@ -10,6 +10,7 @@ syntax and the Tantivy queries it becomes are in `query.py`; snippets in
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ from .index import SearchIndex, day_number, decode_offsets
 from .params import SearchParams
 from .planning import (
     DATE_WEIGHT,
+    EVERY_WORD_WEIGHT,
     FALLBACK_BELOW,
     GRAM_FLOOR,
     GRAM_MAX_DF,
@@ -243,12 +245,23 @@ class Searcher:
             loose_query, _, _ = self.build(parsed, request, require_all=False, terms=terms, related=related,
                                            optional=grams)
             loose = searcher.search(loose_query, limit=depth + strict.count, **order)
+            loose_score: dict[str, float] = {}
             for (score, address), article_id in zip(loose.hits, self.ids(searcher, loose.hits)):
+                loose_score[article_id] = float(score)
                 if article_id not in ranked.scores:
                     ranked.ids.append(article_id)
                     ranked.scores[article_id] = float(score)
                     ranked.partial.add(article_id)
                     ranked.addresses[article_id] = address
+            if not order:
+                # The few with every word keep their own order (with its proximity boost); an article
+                # with some of the words goes before one of them when it scores EVERY_WORD_WEIGHT
+                # times more in the any-word query (the one scale both have).
+                bar = math.inf
+                for article_id in ranked.ids[:strict.count]:
+                    bar = min(bar, EVERY_WORD_WEIGHT * loose_score.get(article_id, 0.0))
+                    ranked.scores[article_id] = bar
+                ranked.ids.sort(key=lambda i: -ranked.scores[i])  # stable: ties keep every word first
             ranked.total = loose.count
         return ranked
 
