@@ -390,3 +390,21 @@ def test_an_article_with_every_word_in_passing_does_not_top_the_one_about_them(t
     # The words as the long article has them, all weighing alike: every word first still holds.
     hits = cli_json("search", "물류 회사 실적 자금", db=db)["hits"]
     assert hits[0]["title"] == passing["title"]
+
+
+def test_a_clear_keyword_answer_keeps_first_place_when_meaning_misses_it():
+    """No article has every word, so the keyword and meaning rankings are fused by rank. KLUE's
+    `누리호는 한국형발사체이다`: the premise scored 15.8 on the words, the next 6.9, and meaning,
+    which missed it, ranked the next three first; rank fusion put the premise fourth. A keyword
+    answer that clear (`planning.CLEAR_LEAD` times the next) keeps first place."""
+    from sinmun.search.planning import CLEAR_LEAD, Ranked, fuse
+
+    def keyword(first: float) -> Ranked:
+        scores = {"premise": first, "b": 6.9, "c": 6.8, "d": 6.7}
+        return Ranked(ids=list(scores), scores=scores, strict=0)
+
+    meaning = Ranked(ids=["b", "c", "d", "e"], scores={"b": 0.36, "c": 0.34, "d": 0.29, "e": 0.2}, strict=4)
+    assert fuse(keyword(15.8), meaning).ids[0] == "premise"
+    # Not far enough ahead: rank fusion decides, and the articles both rankings found lead.
+    close = fuse(keyword(6.9 * CLEAR_LEAD * 0.9), meaning).ids
+    assert close[:3] == ["b", "c", "d"] and close[3] == "premise"
