@@ -11,6 +11,7 @@ judgement sets (README, "Query planning", "A second lexical view", "Hybrid ranki
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import tantivy
@@ -105,6 +106,18 @@ class Ranked:
     # Where each hit's document lies in the searcher that found it: a page loads its
     # stored offsets from there instead of searching for its ids again.
     addresses: dict[str, tantivy.DocAddress] = field(default_factory=dict)
+
+
+def join_the_few(ranked: Ranked, few: int, any_word: dict[str, float]) -> None:
+    """Rank the `few` articles with every word (first in `ranked`, in their own order, with
+    its proximity boost) together with those after them that have some of the words: one of
+    those goes before one of the few when it scores EVERY_WORD_WEIGHT times more in the
+    any-word query (`any_word`: the one scale both have)."""
+    bar = math.inf
+    for article_id in ranked.ids[:few]:
+        bar = min(bar, EVERY_WORD_WEIGHT * any_word.get(article_id, 0.0))
+        ranked.scores[article_id] = bar
+    ranked.ids.sort(key=lambda i: -ranked.scores[i])  # stable: ties keep every word first
 
 
 def fuse(keyword: Ranked, meaning: Ranked) -> Ranked:

@@ -10,7 +10,6 @@ syntax and the Tantivy queries it becomes are in `query.py`; snippets in
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -23,7 +22,6 @@ from .index import SearchIndex, day_number, decode_offsets
 from .params import SearchParams
 from .planning import (
     DATE_WEIGHT,
-    EVERY_WORD_WEIGHT,
     FALLBACK_BELOW,
     GRAM_FLOOR,
     GRAM_MAX_DF,
@@ -34,6 +32,7 @@ from .planning import (
     Ranked,
     fuse,
     is_sentence,
+    join_the_few,
 )
 from .query import (
     ParsedQuery,
@@ -254,14 +253,7 @@ class Searcher:
                     ranked.partial.add(article_id)
                     ranked.addresses[article_id] = address
             if not order:
-                # The few with every word keep their own order (with its proximity boost); an article
-                # with some of the words goes before one of them when it scores EVERY_WORD_WEIGHT
-                # times more in the any-word query (the one scale both have).
-                bar = math.inf
-                for article_id in ranked.ids[:strict.count]:
-                    bar = min(bar, EVERY_WORD_WEIGHT * loose_score.get(article_id, 0.0))
-                    ranked.scores[article_id] = bar
-                ranked.ids.sort(key=lambda i: -ranked.scores[i])  # stable: ties keep every word first
+                join_the_few(ranked, strict.count, loose_score)
             ranked.total = loose.count
         return ranked
 
