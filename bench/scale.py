@@ -1,9 +1,10 @@
 """sinmun at 10k, 100k and 1M generated articles (`make bench-scale`), each size measured in one run.
 
-    python bench/scale.py [--sizes 10000,100000,1000000] [--ingest 10000] [--out bench/out]
+    python bench/scale.py [--sizes 10000,100000,1000000] [--ingest 10000,100000] [--out bench/out]
     python bench/scale.py --sizes 1000000 --ingest 0 --build-only --resume   # build, over several runs
     python bench/scale.py --sizes 1000000 --fts5-only                         # beside it: the FTS5 side
     python bench/scale.py --sizes 1000000 --ingest 0 --reuse                  # then measure it
+    python bench/scale.py --sizes "" --ingest 100000                          # the ingest ratio alone
 
 For each size, an archive of `corpus.py`'s articles (real Korean news text, a long tail of
 names) is built through sinmun's own reader, store and follower, with the analysis done
@@ -18,8 +19,8 @@ Then, per size:
   - the server's RSS after both (its peak, VmHWM);
   - SQLite FTS5 with the trigram tokenizer over the same articles, in-process: p50/p99
     of the text part of the same mix (filters left out, which favours FTS5).
-Ingest throughput against raw Kiwi on the same text is measured apart, on `--ingest`
-articles of the same generator (a real ingest: Kiwi analyses every text).
+Ingest throughput against raw Kiwi on the same text is measured apart, at the `--ingest`
+sizes (10,000 and 100,000) of the same generator (a real ingest: Kiwi analyses every text).
 Prints a Markdown table, writes scale.json and scale.png (cost against size) in --out.
 Sizes this run does not measure keep the figures scale.json in --out already has (each
 with the commit and day it was measured at): a 1M build outlasts a working session.
@@ -298,7 +299,8 @@ def chart(results: list[dict], path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000,100000,1000000")
-    parser.add_argument("--ingest", type=int, default=10_000, help="articles for the ingest-vs-Kiwi ratio (0: skip)")
+    parser.add_argument("--ingest", default="10000,100000",
+                        help="sizes for the ingest-vs-Kiwi ratio, comma-separated (0: skip; 100,000 takes ~95 min)")
     parser.add_argument("--out", type=Path, default=BENCH / "out")
     parser.add_argument("--work", type=Path, default=None, help="where the archives go (default: --out/scale)")
     parser.add_argument("--reuse", action="store_true",
@@ -316,7 +318,7 @@ def main() -> None:
     work = args.work or args.out / "scale"
     work.mkdir(parents=True, exist_ok=True)
     if args.fts5_only:
-        for n in [int(s) for s in args.sizes.split(",")]:
+        for n in [int(s) for s in args.sizes.split(",") if s]:
             fts5_build(work / f"scale-{n}.jsonl")[0].close()
         return
     os.environ.setdefault("SINMUN_HOME", str(work))
@@ -329,17 +331,22 @@ def main() -> None:
     earlier = json.loads((args.out / "scale.json").read_text()) if (args.out / "scale.json").exists() else {}
     results = sorted(earlier.get("sizes", []), key=lambda r: r["articles"])
     measured = False
-    if args.ingest:
-        ratio = ingest_ratio(args.ingest, work, Generator(pool, names, seed=99))
-        print(f"ingest of {ratio['articles']:,} articles: {ratio['ingest_chars_s']:,.0f} chars/s against raw Kiwi's "
-              f"{ratio['kiwi_chars_s']:,.0f}: {ratio['ratio']:.2f}", flush=True)
-    else:
-        ratio = earlier.get("ingest")
-    composer = Composer(analyse_pool(pool, work))
+    # The ingest ratio by size, like the sizes: one not measured keeps its last figures.
+    ratio = earlier.get("ingest") or {}
+    if "articles" in ratio:  # one size, as scale.json kept it before
+        ratio = {str(ratio["articles"]): ratio}
+    for n in [int(s) for s in args.ingest.split(",") if int(s)]:
+        ratio[str(n)] = {**ingest_ratio(n, work, Generator(pool, names, seed=99)),
+                         "commit": COMMIT, "measured": time.strftime("%Y-%m-%d")}
+        print(f"ingest of {n:,} articles: {ratio[str(n)]['ingest_chars_s']:,.0f} chars/s against raw Kiwi's "
+              f"{ratio[str(n)]['kiwi_chars_s']:,.0f}: {ratio[str(n)]['ratio']:.2f}", flush=True)
+        (args.out / "scale.json").write_text(json.dumps({"ingest": ratio, "sizes": results}, indent=2))
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    composer = Composer(analyse_pool(pool, work) if sizes else {})  # no sizes: the ingest ratio alone
     # Millions of analysed terms live as long as the run: the collector need not walk them again
     # and again (it made composing an article's terms four times slower).
     gc.freeze()
-    for n in [int(s) for s in args.sizes.split(",")]:
+    for n in sizes:
         db, corpus = work / f"scale-{n}.db", work / f"scale-{n}.jsonl"
         if args.reuse and db.exists() and corpus.exists():
             seconds, prepared = None, None
@@ -374,6 +381,8 @@ def main() -> None:
               f" | {f['p50_ms']:.1f} / {f['p99_ms']:.1f} ms | {f['p99_ms'] / s['p99_ms']:.1f}x | "
               f"{s['rss'] / 2**20:.0f} MB ({s['rss_peak'] / 2**20:.0f} MB) | "
               f"{s['pages_p50_ms']:.1f} / {s['pages_p99_ms']:.1f} ms |")
+    for n, r in sorted(ratio.items(), key=lambda kv: int(kv[0])):
+        print(f"ingest of {int(n):,} articles: {r['ratio']:.2f} of raw Kiwi ({r.get('commit', '?')})")
 
 
 if __name__ == "__main__":
