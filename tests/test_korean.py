@@ -38,6 +38,14 @@ def test_hanja_abbreviations(analyzer):
     assert terms(analyzer, "日 리켄")[0] == "일본"
 
 
+def test_province_short_forms_are_the_province(analyzer):
+    """News writes 전북 and 충남; a reader may type either form. Only where Kiwi reads a
+    name: 전남편 (a former husband) is not 전라남도."""
+    assert terms(analyzer, "전북은 소비 증대를 목표로")[0] == terms(analyzer, "전라북도는")[0] == "전라북도"
+    assert terms(analyzer, "충남 천안시와 충북 청주시") == ["충청남도", "천안시", "충청북도", "청주시"]
+    assert "전라남도" not in terms(analyzer, "전남편과 이혼했다", compounds=True)
+
+
 def test_spacing_variants_share_a_joined_term(analyzer):
     spaced = set(terms(analyzer, "파라 마운트", compounds=True))
     joined = set(terms(analyzer, "파라마운트"))
