@@ -332,15 +332,13 @@ def main() -> None:
     results = sorted(earlier.get("sizes", []), key=lambda r: r["articles"])
     measured = False
     # The ingest ratio by size, like the sizes: one not measured keeps its last figures.
-    ratio = earlier.get("ingest") or {}
-    if "articles" in ratio:  # one size, as scale.json kept it before
-        ratio = {str(ratio["articles"]): ratio}
+    ingest: dict[str, dict] = earlier.get("ingest") or {}
     for n in [int(s) for s in args.ingest.split(",") if int(s)]:
-        ratio[str(n)] = {**ingest_ratio(n, work, Generator(pool, names, seed=99)),
-                         "commit": COMMIT, "measured": time.strftime("%Y-%m-%d")}
-        print(f"ingest of {n:,} articles: {ratio[str(n)]['ingest_chars_s']:,.0f} chars/s against raw Kiwi's "
-              f"{ratio[str(n)]['kiwi_chars_s']:,.0f}: {ratio[str(n)]['ratio']:.2f}", flush=True)
-        (args.out / "scale.json").write_text(json.dumps({"ingest": ratio, "sizes": results}, indent=2))
+        r = ingest[str(n)] = {**ingest_ratio(n, work, Generator(pool, names, seed=99)),
+                              "commit": COMMIT, "measured": time.strftime("%Y-%m-%d")}
+        print(f"ingest of {n:,} articles: {r['ingest_chars_s']:,.0f} chars/s against raw Kiwi's "
+              f"{r['kiwi_chars_s']:,.0f}: {r['ratio']:.2f}", flush=True)
+        (args.out / "scale.json").write_text(json.dumps({"ingest": ingest, "sizes": results}, indent=2))
     sizes = [int(s) for s in args.sizes.split(",") if s]
     composer = Composer(analyse_pool(pool, work) if sizes else {})  # no sizes: the ingest ratio alone
     # Millions of analysed terms live as long as the run: the collector need not walk them again
@@ -368,7 +366,7 @@ def main() -> None:
         results = [r for r in results if r["articles"] != n] + [result]
         measured = True
         print(json.dumps(result), flush=True)
-        (args.out / "scale.json").write_text(json.dumps({"ingest": ratio, "sizes": results}, indent=2))
+        (args.out / "scale.json").write_text(json.dumps({"ingest": ingest, "sizes": results}, indent=2))
     if not measured:
         return
     results.sort(key=lambda r: r["articles"])
@@ -381,8 +379,8 @@ def main() -> None:
               f" | {f['p50_ms']:.1f} / {f['p99_ms']:.1f} ms | {f['p99_ms'] / s['p99_ms']:.1f}x | "
               f"{s['rss'] / 2**20:.0f} MB ({s['rss_peak'] / 2**20:.0f} MB) | "
               f"{s['pages_p50_ms']:.1f} / {s['pages_p99_ms']:.1f} ms |")
-    for n, r in sorted(ratio.items(), key=lambda kv: int(kv[0])):
-        print(f"ingest of {int(n):,} articles: {r['ratio']:.2f} of raw Kiwi ({r.get('commit', '?')})")
+    for size, r in sorted(ingest.items(), key=lambda kv: int(kv[0])):
+        print(f"ingest of {int(size):,} articles: {r['ratio']:.2f} of raw Kiwi ({r['commit']})")
 
 
 if __name__ == "__main__":
