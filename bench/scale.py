@@ -296,6 +296,11 @@ def chart(results: list[dict], path: Path) -> None:
     fig.savefig(path, dpi=120)
 
 
+def sizes_of(text: str) -> list[int]:
+    """`--sizes` and `--ingest`: comma-separated article counts; empty or 0 means none."""
+    return [n for n in (int(s) for s in text.split(",") if s.strip()) if n]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000,100000,1000000")
@@ -315,10 +320,11 @@ def main() -> None:
                         help="bring the FTS5 comparison index of each size up to its corpus and stop "
                              "(beside a long build, on the other core)")
     args = parser.parse_args()
+    sizes = sizes_of(args.sizes)
     work = args.work or args.out / "scale"
     work.mkdir(parents=True, exist_ok=True)
     if args.fts5_only:
-        for n in [int(s) for s in args.sizes.split(",") if s]:
+        for n in sizes:
             fts5_build(work / f"scale-{n}.jsonl")[0].close()
         return
     os.environ.setdefault("SINMUN_HOME", str(work))
@@ -333,13 +339,16 @@ def main() -> None:
     measured = False
     # The ingest ratio by size, like the sizes: one not measured keeps its last figures.
     ingest: dict[str, dict] = earlier.get("ingest") or {}
-    for n in [int(s) for s in args.ingest.split(",") if int(s)]:
+
+    def save() -> None:  # after every size: a long run stopped keeps what it measured
+        (args.out / "scale.json").write_text(json.dumps({"ingest": ingest, "sizes": results}, indent=2))
+
+    for n in sizes_of(args.ingest):
         r = ingest[str(n)] = {**ingest_ratio(n, work, Generator(pool, names, seed=99)),
                               "commit": COMMIT, "measured": time.strftime("%Y-%m-%d")}
         print(f"ingest of {n:,} articles: {r['ingest_chars_s']:,.0f} chars/s against raw Kiwi's "
               f"{r['kiwi_chars_s']:,.0f}: {r['ratio']:.2f}", flush=True)
-        (args.out / "scale.json").write_text(json.dumps({"ingest": ingest, "sizes": results}, indent=2))
-    sizes = [int(s) for s in args.sizes.split(",") if s]
+        save()
     composer = Composer(analyse_pool(pool, work) if sizes else {})  # no sizes: the ingest ratio alone
     # Millions of analysed terms live as long as the run: the collector need not walk them again
     # and again (it made composing an article's terms four times slower).
@@ -366,7 +375,7 @@ def main() -> None:
         results = [r for r in results if r["articles"] != n] + [result]
         measured = True
         print(json.dumps(result), flush=True)
-        (args.out / "scale.json").write_text(json.dumps({"ingest": ingest, "sizes": results}, indent=2))
+        save()
     if not measured:
         return
     results.sort(key=lambda r: r["articles"])
