@@ -257,6 +257,35 @@ def test_threads_sharing_the_word_vectors_get_their_own_rows(seed_db, monkeypatc
         assert all(pool.map(run, range(12)))
 
 
+def test_meaning_reads_a_question_name_as_the_articles_do(tmp_path):
+    """Kiwi reads a short question with little context: 박승민은 came out as 박승 + 민 and
+    한국형발사체 as one unknown name, where the articles have 박승민 whole and 한국형 +
+    발사체. Meaning takes Kiwi's reading of the written word alone that the archive holds."""
+    articles = [
+        ("여수소방서 소방위, 화재 현장서 일가족 구조",
+         "여수소방서 박승민 소방위는 지난 3일 새벽 아파트 화재 현장에서 일가족 세 명을 구조했다. 그는 올해로 10년차 소방 공무원이다."),
+        ("15년차 소방 공무원 김도윤 소방장, 교통사고 현장서 운전자 구조",
+         "광양소방서 김도윤 소방장은 지난 5일 고속도로 교통사고 현장에서 운전자를 구조했다. 소방 공무원인 그는 소방 공무원 체력 시험에서도 1등을 했다."),
+        ("공무원 시험 경쟁률 하락",
+         "올해 공무원 시험 경쟁률이 지난해보다 낮아졌다. 소방 분야 지원자는 소폭 늘었다."),
+        ("한국형 발사체 누리호, 4차 발사 준비 착수",
+         "한국형발사체 누리호는 75톤 엔진 네 기를 묶어 1단을 구성한다. 연구진은 내년 발사를 목표로 조립을 시작했다."),
+        ("누리꾼들 새 요금제에 불만",
+         "통신사의 새 요금제를 두고 누리꾼들의 불만이 이어졌다. 누리꾼들은 데이터 제공량이 줄었다고 지적했다."),
+        ("누리꾼 사이 화제 된 길고양이 구조",
+         "폭우 속 길고양이를 구한 시민의 영상이 누리꾼 사이에서 화제가 됐다."),
+    ]
+    source = tmp_path / "names.jsonl"
+    source.write_text("".join(json.dumps({"title": t, "body": b, "section": "사회", "published": f"2025-05-0{i + 1}",
+                                          "url": f"https://news.example/n/{i}"}, ensure_ascii=False) + "\n"
+                              for i, (t, b) in enumerate(articles)), encoding="utf-8")
+    db = tmp_path / "names.db"
+    run_cli("ingest", str(source), db=db, check=True)
+    for query, headline in (("박승민은 소방 공무원이다.", "여수소방서 소방위"), ("누리호는 한국형발사체이다.", "한국형 발사체 누리호")):
+        results = cli_json("search", query, "--mode", "semantic", db=db)
+        assert results["hits"][0]["title"].startswith(headline), (query, [h["title"] for h in results["hits"]])
+
+
 def test_vectors_follow_new_articles(seed_db, tmp_path):
     db = tmp_path / "grow.db"
     shutil.copy(seed_db, db)

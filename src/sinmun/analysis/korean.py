@@ -367,6 +367,14 @@ class Analyzer:
                     append(Term(text, start, kept[i + 2][3], i, True))
         return terms
 
+    def readings(self, word: str, n: int = 4) -> list[list[Term]]:
+        """Kiwi's `n` best readings of one written word on its own, as terms (offsets into
+        `word`). Alone, a word may be read as a whole name that a sentence split (김영록이다:
+        김영록, where the question read 김 + 영 + 록), or split where the sentence kept one
+        unknown name (한국형발사체): the search by meaning picks the reading the archive has."""
+        norm, origin = normalize(word)
+        return [self._terms(tokens, word, origin) for tokens, _ in self.kiwi.analyze(norm, top_n=n)]
+
     def known_common_noun(self, form: str) -> bool:
         """Does Kiwi read `form`, alone, as one common noun of its dictionary? Kiwi tags words
         in quotes or before a name as proper nouns (\'맛\', 연구소); a word it does not know

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 import threading
 import zlib
 from collections import Counter
@@ -49,7 +50,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..analysis.korean import Term
+from ..analysis.korean import Analyzer, Term
 from ..store import Store
 
 if TYPE_CHECKING:
@@ -381,6 +382,55 @@ class Embedder:
         transaction (see `train`)."""
         if store.vectors.count() >= max(RETRAIN_GROWTH * store.vectors.training()[0], 1):
             train(store, self.vectors)
+
+
+_WRITTEN = re.compile(r"\S+")
+
+
+def _in_pieces(terms: list[Term]) -> bool:
+    """A written word read as several words, one a single syllable (numbers aside:
+    31일, 11장 are a number and its unit)."""
+    words = [t for t in terms if t.tag not in ("SN", "NR")]
+    return len(words) > 1 and any(len(t.text) == 1 and "가" <= t.text <= "힣" for t in words)
+
+
+def _doubtful(terms: list[Term], counts: Counter[int], df: Mapping[int, int]) -> bool:
+    """A reading of a name the archive cannot have made: a name no article holds
+    (한국형발사체), or a name in pieces, one a single syllable (김 + 영 + 록, 박승 + 민).
+    (A common word no article holds is left out of the query, as before.)"""
+    return _in_pieces(terms) or (any(t.tag == "NNP" for t in terms)
+                                 and any(not df.get(key) for key in counts if key < 0))
+
+
+def query_bag(text: str, terms: list[Term], analyzer: Analyzer, vectors: MorphemeVectors,
+              store: Store) -> Counter[int]:
+    """The query's bag (`bag` of `terms`, the analysis of `text`), each written word read
+    as the archive reads it.
+
+    Kiwi reads a short question with little context, and a name may come out in pieces
+    or whole where the articles have it the other way. A written word whose reading is
+    doubtful (`_doubtful`) takes the first of Kiwi's readings of the word alone that is
+    whole and whose every word the archive holds, if one is. Measured (`semantic`, at
+    this change): KLUE entailment 0.974 -> 0.983, KLUE neutral 0.933 -> 0.937, Wikinews
+    0.943 -> 0.946; the seed, own and held-out sets the same."""
+    primaries = [t for t in terms if not t.compound]
+    words = []
+    for match in _WRITTEN.finditer(text):
+        mine = [t for t in primaries if match.start() <= t.start < match.end()]
+        words.append((match.group(), mine, bag({"body": mine}, vectors)))
+    held = store.vectors.doc_freqs(list({key for *_, own in words for key in own}))  # one query for them all
+    counts: Counter[int] = Counter()
+    for word, mine, own in words:
+        if own and _doubtful(mine, own, held):
+            for reading in analyzer.readings(word):
+                other = bag({"body": reading}, vectors)
+                if other and not _in_pieces(reading):
+                    df = store.vectors.doc_freqs(list(other))
+                    if all(df.get(key) for key in other):
+                        own = other
+                        break
+        counts.update(own)
+    return counts
 
 
 def query_vector(counts: Counter[int], vectors: MorphemeVectors, store: Store) -> np.ndarray | None:

@@ -298,14 +298,14 @@ class Searcher:
     def semantic(self, searcher: tantivy.Searcher, parsed: ParsedQuery, request: SearchParams,
                  terms: list[Term], depth: int) -> Ranked:
         """Articles nearest in meaning, that also meet the query's filters and constraints."""
-        from .meaning import bag, query_vector
+        from .meaning import query_bag, query_vector
         from .vector_index import resolve
 
         ranked = Ranked()
         if self._make_vectors is None or self.vector_index is None:
             return ranked
         vectors = self._make_vectors()
-        counts = bag({"body": terms}, vectors)
+        counts = query_bag(parsed.words, terms, self.analyzer, vectors, self.store)
         vec = query_vector(counts, vectors, self.store)
         if vec is None:
             return ranked
