@@ -212,27 +212,28 @@ def fts5_latency(con: sqlite3.Connection, rounds: int, queries_: list[str] = QUE
 
 
 def summary_scores() -> dict[str, dict[str, float]]:
-    """Mean ROUGE F1 of TextRank and lead-3 on two reference sets: the seed's own [Summary]
+    """Mean ROUGE F1 of sinmun's summaries and lead-3 on two reference sets: the seed's own [Summary]
     blocks (made from the body without its blocks, so the reference is unseen), and the
     sentences the project picked as an editor would for 40 Wikinews articles
     (tests/fixtures/summary_picks.json), where sentence recall is counted too."""
-    from sinmun.connect.summarize import rouge, split_sentences, textrank
+    from sinmun.connect.summarize import choose, rouge, split_sentences
 
     analyzer = Analyzer.shared()
-    sets: list[tuple[str, str, list[str], set[int] | None]] = []  # (set, reference, sentences, picked)
+    sets: list[tuple[str, str, str, list[str], set[int] | None]] = []  # (set, title, reference, sentences, picked)
     for a in read_path(SEED).articles:
         if a.summary:
-            sets.append(("seed", a.summary, split_sentences(analyzer, a.body), None))
+            sets.append(("seed", a.title, a.summary, split_sentences(analyzer, a.body), None))
     picks = json.loads((ROOT / "tests" / "fixtures" / "summary_picks.json").read_text(encoding="utf-8"))["articles"]
     with gzip.open(ROOT.parent / "shared" / "data" / "ko_wikinews_dev.jsonl.gz", "rt", encoding="utf-8") as rows:
-        bodies = {r["id"]: r["body"] for r in map(json.loads, rows) if r["id"] in picks}
+        articles = {r["id"]: r for r in map(json.loads, rows) if r["id"] in picks}
     for article_id, picked in picks.items():
-        sentences = split_sentences(analyzer, bodies[article_id])
-        sets.append(("wikinews", " ".join(sentences[i] for i in picked["picked"]), sentences, set(picked["picked"])))
+        sentences = split_sentences(analyzer, articles[article_id]["body"])
+        sets.append(("wikinews", articles[article_id]["title"], " ".join(sentences[i] for i in picked["picked"]),
+                     sentences, set(picked["picked"])))
     totals: dict[str, dict[str, float]] = {}
     counts = {name: sum(1 for s in sets if s[0] == name) for name in ("seed", "wikinews")}
-    for name, reference, sentences, picked in sets:
-        for method, chosen in (("textrank", textrank(analyzer, sentences)), ("lead-3", sentences[:3])):
+    for name, title, reference, sentences, picked in sets:
+        for method, chosen in (("sinmun", choose(analyzer, sentences, title)), ("lead-3", sentences[:3])):
             row = totals.setdefault(f"{name}: {method}", {})
             scores = rouge(analyzer, " ".join(chosen), reference)
             if picked is not None:

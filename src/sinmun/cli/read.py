@@ -191,7 +191,7 @@ def summarize(
     db: DbOption = DEFAULT_DB,
     json_: JsonOption = False,
 ) -> None:
-    """Three central sentences of an article's body (extractive, TextRank)."""
+    """Three sentences of an article's body: the lead and the two that matter most (extractive)."""
     result = queries.summary(open_archive(db), article_id)
     if json_:
         emit(result)

@@ -3,5 +3,5 @@
     dedupe.py     near-duplicates (MinHash/LSH over word 3-grams), decided at ingest
     stories.py    grouping articles into continuing stories as the change log is followed
     trends.py     counts over time, rising entities, co-occurrence networks
-    summarize.py  extractive summaries (TextRank) and ROUGE
+    summarize.py  extractive summaries (the lead, centrality, position, headline) and ROUGE
 """

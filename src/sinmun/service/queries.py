@@ -142,11 +142,11 @@ def similar(archive: Archive, article_id: str, limit: int = 5) -> SimilarArticle
 
 
 def summary(archive: Archive, article_id: str) -> SummaryResult:
-    """Three central sentences of the body (never the article's own [Summary] block)."""
+    """The lead and two more sentences of the body (never the article's own [Summary] block)."""
     from ..connect.summarize import summarize
 
     found = get_article(archive, article_id)
-    made = summarize(archive.analyzer, found.id, found.body)
+    made = summarize(archive.analyzer, found.id, found.title, found.body)
     return SummaryResult(id=made.id, summary=made.summary, sentences=made.sentences)
 
 
