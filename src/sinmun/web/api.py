@@ -178,7 +178,7 @@ def source(request: Request, article_id: str) -> SourceRecord:
 
 @router.get("/articles/{article_id}/summary")
 def summary(request: Request, article_id: str) -> SummaryResult:
-    """Three central sentences of the body, as `sinmun summarize ID --json`."""
+    """The lead and two more sentences of the body, as `sinmun summarize ID --json`."""
     return queries.summary(archive_of(request), article_id)
 
 
