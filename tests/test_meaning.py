@@ -284,6 +284,8 @@ def test_meaning_reads_a_question_name_as_the_articles_do(tmp_path):
     for query, headline in (("박승민은 소방 공무원이다.", "여수소방서 소방위"), ("누리호는 한국형발사체이다.", "한국형 발사체 누리호")):
         results = cli_json("search", query, "--mode", "semantic", db=db)
         assert results["hits"][0]["title"].startswith(headline), (query, [h["title"] for h in results["hits"]])
+    # One enormous written word is not read again (Kiwi took seconds over it): answered, not stuck.
+    assert cli_json("search", "한국형발사체박승민" * 50, "--mode", "semantic", db=db)["mode"] == "semantic"
 
 
 def test_vectors_follow_new_articles(seed_db, tmp_path):
