@@ -17,7 +17,6 @@ The corpus is synthetic: N articles made by recombining the seed page's sentence
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import random
@@ -40,6 +39,9 @@ from sinmun.ingest import Batch, expand_paths, read_path  # noqa: E402
 from sinmun.service import Archive, maintenance, queries  # noqa: E402
 from sinmun.service.ingest import ingest  # noqa: E402
 from sinmun.service.params import SearchParams  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "bench"))
+from summaries import summary_scores  # noqa: E402
 
 QUERIES = [
     "엔비디아의 수출", "OpenAI", "파라 마운트", "넷플릭스의 인수", "韓 반도체", "금리 인하",
@@ -209,38 +211,6 @@ def fts5_latency(con: sqlite3.Connection, rounds: int, queries_: list[str] = QUE
             fts5_query(con, q)
             samples.append(time.perf_counter() - start)
     return percentiles(samples)
-
-
-def summary_scores() -> dict[str, dict[str, float]]:
-    """Mean ROUGE F1 of sinmun's summaries and lead-3 on two reference sets: the seed's own [Summary]
-    blocks (made from the body without its blocks, so the reference is unseen), and the
-    sentences the project picked as an editor would for 40 Wikinews articles
-    (tests/fixtures/summary_picks.json), where sentence recall is counted too."""
-    from sinmun.connect.summarize import choose, rouge, split_sentences
-
-    analyzer = Analyzer.shared()
-    sets: list[tuple[str, str, str, list[str], set[int] | None]] = []  # (set, title, reference, sentences, picked)
-    for a in read_path(SEED).articles:
-        if a.summary:
-            sets.append(("seed", a.title, a.summary, split_sentences(analyzer, a.body), None))
-    picks = json.loads((ROOT / "tests" / "fixtures" / "summary_picks.json").read_text(encoding="utf-8"))["articles"]
-    with gzip.open(ROOT.parent / "shared" / "data" / "ko_wikinews_dev.jsonl.gz", "rt", encoding="utf-8") as rows:
-        articles = {r["id"]: r for r in map(json.loads, rows) if r["id"] in picks}
-    for article_id, picked in picks.items():
-        sentences = split_sentences(analyzer, articles[article_id]["body"])
-        sets.append(("wikinews", articles[article_id]["title"], " ".join(sentences[i] for i in picked["picked"]),
-                     sentences, set(picked["picked"])))
-    totals: dict[str, dict[str, float]] = {}
-    counts = {name: sum(1 for s in sets if s[0] == name) for name in ("seed", "wikinews")}
-    for name, title, reference, sentences, picked in sets:
-        for method, chosen in (("sinmun", choose(analyzer, sentences, title)), ("lead-3", sentences[:3])):
-            row = totals.setdefault(f"{name}: {method}", {})
-            scores = rouge(analyzer, " ".join(chosen), reference)
-            if picked is not None:
-                scores["sentence recall"] = len({sentences.index(c) for c in chosen} & picked) / len(picked)
-            for metric, value in scores.items():
-                row[metric] = row.get(metric, 0.0) + value / counts[name]
-    return totals
 
 
 def entity_scores() -> dict[str, float]:

@@ -14,7 +14,8 @@ while it edged lead-3 on the seed's 11 written [Summary] blocks (0.263 against
 0.246). The weights were chosen on both sets together from a small grid (title 0, 0.5,
 1; position 0 to 3; a redundancy penalty 0 or 0.5, which never helped); in 5-fold
 cross-validation, choosing them on four fifths and scoring the rest, the choice held:
-0.253-0.254 on the seed and 0.686-0.693 on Wikinews, above lead-3 on both.
+0.253-0.254 on the seed and 0.686-0.693 on Wikinews, above lead-3 on both
+(`python bench/summaries.py --tune` runs the grid and the cross-validation).
 The article's own `[Summary]` block is never used: the summary is made from the
 body alone, so it can be measured against that block (README, "Numbers").
 """
@@ -93,14 +94,16 @@ def overlap(a: set[str], b: set[str]) -> float:
     return len(a & b) / math.sqrt(len(a) * len(b)) if a and b else 0.0
 
 
-def choose(analyzer: Analyzer, sentences: list[str], title: str, k: int = SENTENCES) -> list[str]:
-    """The lead sentence and the k - 1 heaviest others (see the module's docstring), in order."""
+def choose(analyzer: Analyzer, sentences: list[str], title: str, k: int = SENTENCES,
+           position_weight: float = POSITION_WEIGHT, title_weight: float = TITLE_WEIGHT) -> list[str]:
+    """The lead sentence and the k - 1 heaviest others (see the module's docstring), in order.
+    The weights are parameters for `bench/summaries.py --tune`, which chose them."""
     if len(sentences) <= k:
         return sentences
     terms = [{t.text for t in ts if not t.compound} for ts in analyzer.analyze_many(sentences)]
     headline = {t.text for t in analyzer.analyze(title) if not t.compound}
     central = centrality(terms)
-    weight = [central[i] + POSITION_WEIGHT / (i + 1) + TITLE_WEIGHT * overlap(terms[i], headline)
+    weight = [central[i] + position_weight / (i + 1) + title_weight * overlap(terms[i], headline)
               for i in range(len(sentences))]
     # Ties fall back to the article's order.
     rest = sorted(range(1, len(sentences)), key=lambda i: (-weight[i], i))[:k - 1]
