@@ -212,7 +212,7 @@ def seed_bags(seed_db):
 
     with Archive(seed_db) as archive:
         kiwi = archive.analyzer.kiwi
-        bags = [meaning.decode_bag(blob) for _, blob in archive.store.vectors.bags_after(0, 100)]
+        bags = [meaning.decode_bag(blob) for _, blob, _ in archive.store.vectors.bags_after(0, 100)]
         df = archive.store.vectors.doc_freqs()
     return kiwi, bags, df, meaning.embed(bags, meaning.morpheme_vectors(kiwi), df, len(bags))
 
@@ -456,3 +456,36 @@ def test_eval_ranks_bm25_baselines_beside_sinmun_and_agrees_with_trec_eval(seed_
         assert abs(theirs[R @ 10] - summary["recall@10"]) < 0.001
     unknown = run_cli("eval", str(binary), "--mode", "bm42", db=seed_db)
     assert unknown.returncode == 2 and "unknown configuration 'bm42'" in unknown.stderr
+
+
+def test_meaning_reads_sentences_as_well_as_words(seed_db):
+    """The sentence part (search/sentences.py) carries what the words' part misses: on the
+    seed's judged queries, `--mode semantic` scored nDCG@10 0.765 with the words alone and
+    0.813 with both (the figure is fixed: every direction is seeded, and the graph is
+    searched exactly at this size)."""
+    report = cli_json("eval", str(QRELS / "seed.jsonl"), "--mode", "semantic", db=seed_db)
+    assert report["summary"]["semantic"]["all"]["ndcg@10"] >= 0.80
+
+
+def test_training_keeps_each_articles_sentence_part(seed_db, tmp_path):
+    """`sinmun train` makes the words' part anew from the stored bags; the sentence part is
+    read from the text, which training does not analyse again, so it must be carried over."""
+    import numpy as np
+
+    from sinmun.search import meaning, sentences
+    from sinmun.service import Archive
+
+    db = tmp_path / "kept.db"
+    shutil.copy(seed_db, db)
+
+    def parts() -> np.ndarray:
+        with Archive(db) as archive:
+            rows = np.vstack([np.frombuffer(v, dtype=np.int8) for _, _, v in archive.store.vectors.all_vectors()])
+            dim = meaning.morpheme_vectors(archive.analyzer.kiwi).dim
+        return sentences.sentence_part(rows, dim)
+
+    before = parts()
+    assert before.shape == (20, sentences.SENTENCE_DIM) and np.all(np.abs(np.linalg.norm(before, axis=1) - 1) < 1e-3)
+    run_cli("train", db=db, check=True)
+    after = parts()
+    assert np.all(np.einsum("ij,ij->i", before, after) > 0.999)

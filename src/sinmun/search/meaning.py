@@ -21,7 +21,8 @@ part, and the same word meets itself in both. nDCG@10 of `--mode semantic`
 (`bench/relevance.py`), Kiwi's part alone -> with the identity part and numbers as
 words: KLUE entailment 0.941 -> 0.975, KLUE neutral 0.851 -> 0.931, Wikinews
 0.866 -> 0.943, held-out 0.894 -> 0.956, seed 0.725 -> 0.765, own (paraphrases)
-0.919 -> 0.959. Vectors are kept as int8 (768 bytes an article; see `quantize`).
+0.919 -> 0.959. A third part reads the article's sentences (`sentences.py`).
+Vectors are kept as int8 (1,280 bytes an article; see `quantize`).
 
 An article's vector is the sum of its content morphemes' vectors, each weighted
 by (1 + log count) x IDF over the archive (title words count three times), then
@@ -52,6 +53,7 @@ import numpy as np
 
 from ..analysis.korean import Analyzer, Term
 from ..store import Store
+from .sentences import SENTENCE_DIM, encoder, join, lead, sentence_part
 
 if TYPE_CHECKING:
 
@@ -72,12 +74,14 @@ NAME_TAGS = {"NNP", "SL", "SH", "SN"}  # keyed by their text: numbers and names 
 # (우주에 물질이 반물질보다 많은 이유 found the galaxy article first): meaning is its purpose.
 IDENTITY_DIM = 512
 IDENTITY_WEIGHT = 1.0
+# An article's vector: Kiwi's part (256), the words' own directions, the sentence part.
+ARTICLE_DIM = 256 + IDENTITY_DIM + SENTENCE_DIM
 # How vectors are stored and indexed (see `quantize`).
 STORED = np.int8
 # Components beyond this many standard deviations are clipped when quantized (see `quantize`).
 CLIP = 3.0
 # What the stored vectors are; a change makes every follower embed the archive again.
-VECTORS_VERSION = "3"
+VECTORS_VERSION = "4"  # 4: the sentence part (sentences.py)
 
 TITLE_WEIGHT = 3
 # Whole word vectors kept in memory (6 KB each): at most ~300 MB.
@@ -292,12 +296,12 @@ def embed(bags: Sequence[Mapping[int, int]], vectors: MorphemeVectors, df: Mappi
 TRAIN_PAGE = 5_000
 
 
-def _bag_pages(store: Store) -> Iterator[list[tuple[int, dict[int, int]]]]:
-    """Every stored bag, decoded, a page at a time: a million bags held at once took
-    tens of GB as dicts, and a page lets the vectors be written between reads."""
+def _bag_pages(store: Store) -> Iterator[list[tuple[int, dict[int, int], bytes | None]]]:
+    """Every stored bag, decoded, with its vector, a page at a time: a million bags held at
+    once took tens of GB as dicts, and a page lets the vectors be written between reads."""
     after = 0
     while page := store.vectors.bags_after(after, TRAIN_PAGE):
-        yield [(seq, decode_bag(blob)) for seq, blob in page]
+        yield [(seq, decode_bag(blob), vec) for seq, blob, vec in page]
         after = page[-1][0]
 
 
@@ -314,14 +318,19 @@ def train(store: Store, vectors: MorphemeVectors) -> dict:
     articles = 0
     for page in _bag_pages(store):
         articles += len(page)
-        for _, counts in page:
+        for _, counts, _ in page:
             df.update(counts.keys())
     with store.transaction():
         store.vectors.replace_doc_freqs(df)
     for page in _bag_pages(store):
-        matrix = embed([bag for _, bag in page], vectors, df, articles)  # the lock only for the writing
+        words = embed([bag for _, bag, _ in page], vectors, df, articles)  # the lock only for the writing
+        # The sentence part is read from the text, not the bag: it is kept as it was.
+        full = vectors.dim + SENTENCE_DIM
+        stored = np.vstack([np.frombuffer(vec, dtype=STORED) if vec and len(vec) == full
+                            else np.zeros(full, dtype=STORED) for *_, vec in page])
+        matrix = join(words, sentence_part(stored, vectors.dim))
         with store.transaction():
-            _set_vectors(store, [seq for seq, _ in page], matrix)
+            _set_vectors(store, [seq for seq, *_ in page], matrix)
     with store.transaction():
         generation = store.vectors.training()[1] + 1
         store.vectors.set_training(articles, generation)
@@ -365,15 +374,16 @@ class Embedder:
                 continue
             counts = bag(item.parts, self.vectors)
             df_change.update(counts.keys())
-            rows.append((item.seq, item.article.id, bool(item.article.duplicate_of), counts))
+            rows.append((item.seq, item.article.id, bool(item.article.duplicate_of), counts,
+                         lead(item.article.title, item.article.body)))
         store.vectors.add_doc_freqs(dict(df_change))
-        store.vectors.put([(seq, article_id, dup, encode_bag(counts)) for seq, article_id, dup, counts in rows])
+        store.vectors.put([(seq, article_id, dup, encode_bag(counts)) for seq, article_id, dup, counts, _ in rows])
         if rows:
             n = store.vectors.count()
-            bags = [counts for *_, counts in rows]
+            bags = [row[3] for row in rows]
             # Only these bags' keys: the whole table is a row per distinct word and name.
             df = store.vectors.doc_freqs(list({key for counts in bags for key in counts}))
-            matrix = embed(bags, self.vectors, df, n)
+            matrix = join(embed(bags, self.vectors, df, n), encoder().encode([row[4] for row in rows]))
             _set_vectors(store, [row[0] for row in rows], matrix)
 
     def settle(self, store: Store) -> None:
@@ -435,8 +445,9 @@ def query_bag(text: str, terms: list[Term], analyzer: Analyzer, vectors: Morphem
     return counts
 
 
-def query_vector(counts: Counter[int], vectors: MorphemeVectors, store: Store) -> np.ndarray | None:
-    """The query's bag (`bag` of its terms) embedded like an article; None when no word has a vector."""
+def query_vector(text: str, counts: Counter[int], vectors: MorphemeVectors, store: Store) -> np.ndarray | None:
+    """The query embedded like an article: its bag (`query_bag`) as the words' part, `text`
+    read whole as the sentence part; None when no word has a vector."""
     if not counts:
         return None
     df = store.vectors.doc_freqs(list(counts))
@@ -445,5 +456,7 @@ def query_vector(counts: Counter[int], vectors: MorphemeVectors, store: Store) -
     counts = Counter({key: c for key, c in counts.items() if key >= 0 or df.get(key)})
     if not counts:
         return None
-    vec = embed([counts], vectors, df, store.vectors.count())[0]
-    return vec if vec.any() else None
+    words = embed([counts], vectors, df, store.vectors.count())
+    if not words.any():
+        return None
+    return join(words, encoder().encode([text]))[0]

@@ -306,7 +306,7 @@ class Searcher:
             return ranked
         vectors = self._make_vectors()
         counts = query_bag(parsed.words, terms, self.analyzer, vectors, self.store)
-        vec = query_vector(counts, vectors, self.store)
+        vec = query_vector(parsed.words, counts, vectors, self.store)
         if vec is None:
             return ranked
         found = resolve(self.store, self.vector_index.search(vec, max(depth * 4, 200)))

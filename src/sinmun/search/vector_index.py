@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..store import Store
-from .meaning import IDENTITY_DIM, STORED, Embedder, quantize
+from .meaning import ARTICLE_DIM, STORED, Embedder, quantize
 
 if TYPE_CHECKING:
     from usearch.index import Index
@@ -156,7 +156,7 @@ class VectorIndex:
 
     def _ndim(self) -> int:
         self.load()
-        return self.index.ndim if self.index is not None else 256 + IDENTITY_DIM
+        return self.index.ndim if self.index is not None else ARTICLE_DIM
 
     def _merge(self, store: Store, recent, replaced: set[int], generation: int, target: int) -> None:
         """The recent graph's vectors into the main graph, the replaced keys out of it."""
@@ -182,7 +182,7 @@ class VectorIndex:
             _collect(keys, rows, seq, dup, blob)
         # The rows say their size; reading the table once more to ask it first read every vector
         # twice (PostgreSQL's cursor fetches the whole result).
-        index = Index(ndim=rows[0].size if rows else 256 + IDENTITY_DIM, metric="cos", dtype="i8")
+        index = Index(ndim=rows[0].size if rows else ARTICLE_DIM, metric="cos", dtype="i8")
         _add(index, keys, rows)
         self._save(index, generation, target)
 

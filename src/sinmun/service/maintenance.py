@@ -53,6 +53,9 @@ def warm(archive: Archive, backlog: int = WARM_BACKLOG, wait: float = 300.0) -> 
     archive.index.searcher()
     archive.vector_index.load()
     archive.morpheme_vectors  # noqa: B018  (recovering Kiwi's vectors takes a second or two, once)
+    from ..search.sentences import encoder
+
+    encoder().encode(["준비"])  # the sentence encoder's weights: about 2 s, once
     archive.corrector()
 
 

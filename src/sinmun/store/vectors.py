@@ -77,9 +77,10 @@ class SqlVectors:
         """The rows themselves, counted (`sinmun check` compares the two)."""
         return self.db.execute("SELECT count(*) FROM article_vectors").fetchone()[0]
 
-    def bags_after(self, seq: int, limit: int) -> list[tuple[int, bytes]]:
-        rows = self.db.execute("SELECT seq, bag FROM article_vectors WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit))
-        return [(r[0], r[1]) for r in rows]
+    def bags_after(self, seq: int, limit: int) -> list[tuple[int, bytes, bytes | None]]:
+        rows = self.db.execute("SELECT seq, bag, vector FROM article_vectors WHERE seq > ? ORDER BY seq LIMIT ?",
+                               (seq, limit))
+        return [(r[0], r[1], r[2]) for r in rows]
 
     def vector_of(self, article_id: str) -> tuple[int, bytes] | None:
         row = self.db.execute("SELECT seq, vector FROM article_vectors WHERE article_id = ?",
