@@ -74,6 +74,21 @@ def test_a_typo_is_corrected_and_said(seed_db, seed_ids):
     assert cli_json("search", "엔비디야", "--no-correct", "--mode", "keyword", db=seed_db)["hits"] == []
 
 
+def test_meaning_alone_corrects_a_typo_too(seed_db):
+    """`--mode semantic` found nothing for a mistyped name (no word of it is known, and
+    meaning does not guess from nothing); it now searches the spelling the keyword side
+    would, and says so."""
+    for typed, meant, headline in (("엔비디야", "엔비디아", "엔비디아"), ("넷플렉스", "넷플릭스", "넷플릭스")):
+        results = cli_json("search", typed, "--mode", "semantic", db=seed_db)
+        assert results["corrected_from"] == typed and results["query"] == meant, typed
+        assert results["hits"] and headline in results["hits"][0]["title"], typed
+        assert results["hits"][0]["found_by"] == ["meaning"]
+    # Asked not to, it searches what was typed: nothing.
+    assert cli_json("search", "엔비디야", "--no-correct", "--mode", "semantic", db=seed_db)["hits"] == []
+    # A word near no known spelling stays unknown.
+    assert cli_json("search", "Zqxvbt Wkrplm", "--mode", "semantic", db=seed_db)["hits"] == []
+
+
 def test_a_mistyped_english_name_is_corrected_through_the_alias_dictionary(seed_db):
     """Readers type names in English too, and mistype them: the alias dictionary's
     English spellings are the vocabulary for Latin words."""
