@@ -475,11 +475,11 @@ def test_eval_ranks_bm25_baselines_beside_sinmun_and_agrees_with_trec_eval(seed_
 
 def test_meaning_reads_sentences_as_well_as_words(seed_db):
     """The sentence part (search/sentences.py) carries what the words' part misses: on the
-    seed's judged queries, `--mode semantic` scores nDCG@10 0.769 with the words alone and
-    0.837 with both (the figure is fixed: every direction is seeded, and the graph is
-    searched exactly at this size)."""
+    seed's judged queries, `--mode semantic` scores nDCG@10 0.862 with the words alone and
+    0.927 with both, typos respelled in both (the figure is fixed: every direction is
+    seeded, and the graph is searched exactly at this size)."""
     report = cli_json("eval", str(QRELS / "seed.jsonl"), "--mode", "semantic", db=seed_db)
-    assert report["summary"]["semantic"]["all"]["ndcg@10"] >= 0.80
+    assert report["summary"]["semantic"]["all"]["ndcg@10"] >= 0.90
 
 
 def test_training_keeps_each_articles_sentence_part(seed_db, tmp_path):
