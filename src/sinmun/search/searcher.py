@@ -74,9 +74,8 @@ FUSION_DEPTH = 100
 # now meets the query in that half only (search/meaning.py, IDENTITY_WEIGHT).
 SEMANTIC_MIN = 0.025
 # Cosines are not comparable across queries (a two-word query scores lower than a
-# ten-word one), so what counts as found is relative to the best match. At 0.5 / 0.4
-# (at 184125b): `semantic` seed 0.837 -> 0.840 / 0.842, held-out 0.969 -> 0.974, hybrid
-# held-out 0.972 -> 0.970, the rest within 0.001: kept.
+# ten-word one), so what counts as found is relative to the best match (0.5 / 0.4 measured:
+# README, Hybrid ranking).
 SEMANTIC_RELATIVE = 0.6
 FACET_DEPTH = 1000
 FACET_VALUES = 8
@@ -88,10 +87,9 @@ class Searcher:
     def __init__(self, store: Store, index: SearchIndex, analyzer: Analyzer,
                  vectors: Callable[[], MorphemeVectors] | None, vector_index: VectorIndex | None,
                  corrector: Callable[[], Corrector]) -> None:
-        """`vectors` and `corrector` are callables (the archive caches what they
-        give), called only when a search needs them: recovering Kiwi's vectors
-        costs ~1.6 s once per process, and most queries find enough by their words.
-        With `vectors` None, search is by keyword only."""
+        """`vectors` and `corrector` are callables (the archive caches what they give), called
+        only when a search needs them: recovering Kiwi's vectors costs ~1.6 s once per
+        process, and most queries find enough by their words. `vectors` None: keyword only."""
         self.store = store
         self.index = index
         self.analyzer = analyzer
@@ -314,9 +312,8 @@ class Searcher:
         found = resolve(self.store, self.vector_index.search(vec, max(depth * 4, 200)))
         if not found:
             return ranked
-        # Names have no neighbours in meaning (each is a random direction of its
-        # own), so for a query of names alone (Sam Altman, 엔비디아) meaning only
-        # ranks the articles that name one; the rest of its ranking is noise.
+        # A query of names alone (Sam Altman, 엔비디아) ranks only the articles naming one: a
+        # name's own direction meets nothing else, and the rest of the ranking would be noise.
         names_only = all(key < 0 for key in counts)
         constraints, _, _ = self.build(parsed, request, require_all=False, terms=terms, words=names_only)
         ids = [article_id for article_id, _ in found]
@@ -324,10 +321,9 @@ class Searcher:
                                          (Occur.Must, constraints)])
         allowed = set(self.ids(searcher, searcher.search(allowed_query, limit=len(ids)).hits))
         found = [(article_id, score) for article_id, score in found if article_id in allowed]
-        # Relative to the best match that meets the filters: within a section, the
-        # nearest articles of that section. Articles naming the names all count: a
-        # name is one of hundreds of directions summed into an article, and its
-        # cosine is small even where the article is about it.
+        # Relative to the best match that meets the filters (within a section, its nearest).
+        # Articles naming the names all count: a name is one of hundreds of directions summed
+        # into an article, and its cosine is small even where the article is about it.
         floor = max(SEMANTIC_MIN, SEMANTIC_RELATIVE * found[0][1]) if found and not names_only else -1.0
         for article_id, score in found:
             if score >= floor and len(ranked.ids) < depth:
@@ -385,8 +381,7 @@ class Searcher:
         # Hybrid answers with the words alone when they find enough (see `fuse`).
         needs_meaning = mode == "semantic" or (mode == "hybrid" and keyword.strict < FALLBACK_BELOW)
         meaning = self.semantic(searcher, parsed, request, terms, depth) if needs_meaning else Ranked()
-        if request.correct and words and mode == "semantic" and not meaning.ids:
-            # Meaning has nothing to go on for a mistyped name (엔비디야): the respelling.
+        if request.correct and words and mode == "semantic" and not meaning.ids:  # 엔비디야: nothing to go on
             respelled = self._respell(words, terms, parsed)
             better = self.semantic(searcher, respelled[0], request, respelled[1], depth) if respelled else Ranked()
             if respelled and better.ids:
