@@ -409,8 +409,8 @@ def test_the_store_takes_writes_while_the_vectors_train(tmp_path, monkeypatch):
     monkeypatch.setattr(sqlite_store, "BUSY_TIMEOUT_S", 0.2)
     pages, writes = meaning._bag_pages, []
 
-    def pages_with_another_writer(store):
-        for page in pages(store):
+    def pages_with_another_writer(store, vectors=False):
+        for page in pages(store, vectors):
             other = SQLiteStore(db)
             try:
                 with other.transaction():

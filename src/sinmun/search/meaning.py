@@ -296,11 +296,11 @@ def embed(bags: Sequence[Mapping[int, int]], vectors: MorphemeVectors, df: Mappi
 TRAIN_PAGE = 5_000
 
 
-def _bag_pages(store: Store) -> Iterator[list[tuple[int, dict[int, int], bytes | None]]]:
-    """Every stored bag, decoded, with its vector, a page at a time: a million bags held at
-    once took tens of GB as dicts, and a page lets the vectors be written between reads."""
+def _bag_pages(store: Store, vectors: bool = False) -> Iterator[list[tuple[int, dict[int, int], bytes | None]]]:
+    """Every stored bag, decoded (with its vector if asked), a page at a time: a million bags
+    held at once took tens of GB as dicts, and a page lets the vectors be written between reads."""
     after = 0
-    while page := store.vectors.bags_after(after, TRAIN_PAGE):
+    while page := store.vectors.bags_after(after, TRAIN_PAGE, vectors):
         yield [(seq, decode_bag(blob), vec) for seq, blob, vec in page]
         after = page[-1][0]
 
@@ -322,7 +322,7 @@ def train(store: Store, vectors: MorphemeVectors) -> dict:
             df.update(counts.keys())
     with store.transaction():
         store.vectors.replace_doc_freqs(df)
-    for page in _bag_pages(store):
+    for page in _bag_pages(store, vectors=True):
         words = embed([bag for _, bag, _ in page], vectors, df, articles)  # the lock only for the writing
         # The sentence part is read from the text, not the bag: it is kept as it was.
         full = vectors.dim + SENTENCE_DIM
@@ -416,9 +416,9 @@ def _doubtful(terms: list[Term], counts: Counter[int], df: Mapping[int, int]) ->
 
 
 def query_bag(text: str, terms: list[Term], analyzer: Analyzer, vectors: MorphemeVectors,
-              store: Store) -> Counter[int]:
+              store: Store) -> tuple[Counter[int], dict[int, int]]:
     """The query's bag (`bag` of `terms`, the analysis of `text`), each written word read
-    as the archive reads it.
+    as the archive reads it, and the document frequencies of its keys (for `query_vector`).
 
     Kiwi reads a short question with little context, and a name may come out in pieces
     or whole where the articles have it the other way. A written word whose reading is
@@ -440,17 +440,19 @@ def query_bag(text: str, terms: list[Term], analyzer: Analyzer, vectors: Morphem
                     df = store.vectors.doc_freqs(list(other))
                     if all(df.get(key) for key in other):
                         own = other
+                        held.update(df)
                         break
         counts.update(own)
-    return counts
+    return counts, held
 
 
-def query_vector(text: str, counts: Counter[int], vectors: MorphemeVectors, store: Store) -> np.ndarray | None:
-    """The query embedded like an article: its bag (`query_bag`) as the words' part, `text`
-    read whole as the sentence part; None when no word has a vector."""
+def query_vector(text: str, counts: Counter[int], df: Mapping[int, int], vectors: MorphemeVectors,
+                 store: Store) -> np.ndarray | None:
+    """The query embedded like an article: its bag and the bag's document frequencies
+    (`query_bag`) as the words' part, `text` read whole as the sentence part; None when no
+    word has a vector."""
     if not counts:
         return None
-    df = store.vectors.doc_freqs(list(counts))
     # A name no article contains has only its random direction, which matches
     # nothing but noise (and would weigh most, having the highest IDF).
     counts = Counter({key: c for key, c in counts.items() if key >= 0 or df.get(key)})

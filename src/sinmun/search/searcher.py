@@ -305,8 +305,8 @@ class Searcher:
         if self._make_vectors is None or self.vector_index is None:
             return ranked
         vectors = self._make_vectors()
-        counts = query_bag(parsed.words, terms, self.analyzer, vectors, self.store)
-        vec = query_vector(parsed.words, counts, vectors, self.store)
+        counts, df = query_bag(parsed.words, terms, self.analyzer, vectors, self.store)
+        vec = query_vector(parsed.words, counts, df, vectors, self.store)
         if vec is None:
             return ranked
         found = resolve(self.store, self.vector_index.search(vec, max(depth * 4, 200)))

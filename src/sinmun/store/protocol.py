@@ -188,8 +188,9 @@ class Vectors(Protocol):
         """Articles with a vector (a counter kept as they are written: no scan)."""
     def count_rows(self) -> int:
         """The same, counted in the table."""
-    def bags_after(self, seq: int, limit: int) -> list[tuple[int, bytes, bytes | None]]:
-        """(seq, bag, vector) of up to `limit` articles after `seq`, in seq order: a page of a scan."""
+    def bags_after(self, seq: int, limit: int, vectors: bool = False) -> list[tuple[int, bytes, bytes | None]]:
+        """(seq, bag, vector) of up to `limit` articles after `seq`, in seq order: a page of a scan.
+        The vector is None unless `vectors` is asked for (1.3 KB a row that counting needs not)."""
     def vector_of(self, article_id: str) -> tuple[int, bytes] | None: ...
     def for_articles(self, ids: list[str]) -> list[tuple[int, str, bool, bytes]]:
         """(seq, article id, is a near-duplicate, vector) of the given articles."""

@@ -77,8 +77,9 @@ class SqlVectors:
         """The rows themselves, counted (`sinmun check` compares the two)."""
         return self.db.execute("SELECT count(*) FROM article_vectors").fetchone()[0]
 
-    def bags_after(self, seq: int, limit: int) -> list[tuple[int, bytes, bytes | None]]:
-        rows = self.db.execute("SELECT seq, bag, vector FROM article_vectors WHERE seq > ? ORDER BY seq LIMIT ?",
+    def bags_after(self, seq: int, limit: int, vectors: bool = False) -> list[tuple[int, bytes, bytes | None]]:
+        column = "vector" if vectors else "NULL"
+        rows = self.db.execute(f"SELECT seq, bag, {column} FROM article_vectors WHERE seq > ? ORDER BY seq LIMIT ?",
                                (seq, limit))
         return [(r[0], r[1], r[2]) for r in rows]
 
