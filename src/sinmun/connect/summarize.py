@@ -120,13 +120,18 @@ def summarize(analyzer: Analyzer, article_id: str, title: str, body: str, k: int
     return Summary(id=article_id, summary=" ".join(chosen), sentences=chosen)
 
 
+def morphemes(analyzer: Analyzer, text: str) -> list[str]:
+    """What ROUGE counts: Kiwi's morphemes, particles included, symbols and numbers left out."""
+    return [t.form for t in analyzer.kiwi.tokenize(text) if not t.tag.startswith(("S",))]
+
+
 def rouge(analyzer: Analyzer, candidate: str, reference: str) -> dict[str, float]:
     """ROUGE-1, ROUGE-2 and ROUGE-L F1 over Kiwi morphemes (all of them, particles included)."""
+    return rouge_of(morphemes(analyzer, candidate), morphemes(analyzer, reference))
 
-    def morphemes(text: str) -> list[str]:
-        return [t.form for t in analyzer.kiwi.tokenize(text) if not t.tag.startswith(("S",))]
 
-    cand, ref = morphemes(candidate), morphemes(reference)
+def rouge_of(cand: list[str], ref: list[str]) -> dict[str, float]:
+    """`rouge` over morphemes already read (`morphemes`)."""
 
     def f1(overlap: int, c: int, r: int) -> float:
         if not overlap or not c or not r:
