@@ -66,6 +66,9 @@ class Vocabulary:
     def reset(self, store: Store) -> None:
         store.vocabulary.clear()
 
+    def prepare(self, items: list[Item]) -> None:
+        """Nothing to do before the follower's transaction."""
+
     def settle(self, store: Store) -> None:
         """Nothing to do after the follower's transaction."""
 

@@ -12,8 +12,11 @@ article once, and hands it to every consumer that has not seen that change:
     vector file the usearch HNSW index beside the Tantivy index, refreshed at the end
 
 A store-side consumer writes its tables and its new position in one transaction,
-so each change reaches it exactly once, whatever crashes; work too long to hold the
-store's write lock (the vectors' retraining) comes after, in `settle`. Only the holder of the
+so each change reaches it exactly once, whatever crashes. Work on a batch that needs no
+store (reading each article's lead into the sentence encoder) comes before, in `prepare`,
+and work too long to hold the store's write lock (the vectors' retraining) after, in
+`settle`: a writer waiting on the store (an article published through the API) waits for
+the writing alone. Only the holder of the
 index writer follows the log, so there is one follower per index at a time.
 """
 
