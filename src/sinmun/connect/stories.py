@@ -73,7 +73,7 @@ class Connector:
         self.version = rules_version()
         self._total: int | None = None  # articles with entities so far, counted once then kept
         self._df: dict[str, int] = {}  # entity_df, cached
-        self._found: dict[int, list[Entity]] = {}  # each article's entities by seq, from `prepare`
+        self._found: dict[int, list[Entity]] = {}  # each article's entities by its change, from `prepare`
 
     def reset(self, store: Store) -> None:
         """Forget every entity and story (before a rebuild from the store)."""
@@ -85,9 +85,11 @@ class Connector:
     def prepare(self, items: list[Item]) -> None:
         """Each article's entities as its text names them, before the follower's transaction
         (`resolve`, which reads the store, comes in `write`)."""
-        self._found = {item.seq: extract(item.parts, {part: getattr(item.article, part) or "" for part in item.parts},
-                                         self.aliases, self.displays, self.common)
-                       for item in items if item.article is not None}
+        self._found = {}
+        for item in items:
+            if item.article is not None:
+                texts = {part: getattr(item.article, part) or "" for part in item.parts}
+                self._found[item.change.seq] = extract(item.parts, texts, self.aliases, self.displays, self.common)
 
     def settle(self, store: Store) -> None:
         """Nothing to do after the follower's transaction."""
@@ -95,14 +97,14 @@ class Connector:
     def write(self, store: Store, items: list[Item]) -> None:
         # The caches hold for one batch: between batches another server may write these tables.
         self._total, self._df = None, {}
-        if any(item.article is not None and item.seq not in self._found for item in items):
+        if any(item.article is not None and item.change.seq not in self._found for item in items):
             self.prepare(items)  # not prepared (a caller other than the follower)
         found, self._found = self._found, {}
         for item in items:
             if item.article is None:
                 store.entities.replace(item.change.article_id, [])
                 continue
-            entities = resolve(store, found[item.seq])
+            entities = resolve(store, found[item.change.seq])
             self._place(store, item.seq, item.article, entities, vector(entities, item.parts))
 
     def _place(self, store: Store, seq: int, article: Article, entities: list[Entity],

@@ -351,7 +351,8 @@ class Embedder:
 
     def __init__(self, vectors: Callable[[], MorphemeVectors]) -> None:
         self._make_vectors = vectors  # called on first use: a catch-up with nothing to do loads nothing
-        # Each article's bag and sentence row, by seq: made by `prepare`, used by `write`.
+        # Each article's bag and sentence row, by its change (never a stale one): made by
+        # `prepare`, used by `write`.
         self._prepared: dict[int, tuple[Counter[int], np.ndarray]] = {}
 
     @cached_property
@@ -370,10 +371,11 @@ class Embedder:
         present = [item for item in items if item.article is not None]
         sentences = encoder().encode([lead(item.article.title, item.article.body)  # type: ignore[union-attr]
                                       for item in present])
-        self._prepared = {item.seq: (bag(item.parts, self.vectors), row) for item, row in zip(present, sentences)}
+        self._prepared = {item.change.seq: (bag(item.parts, self.vectors), row)
+                          for item, row in zip(present, sentences, strict=True)}
 
     def write(self, store: Store, items: list[Item]) -> None:
-        if any(item.article is not None and item.seq not in self._prepared for item in items):
+        if any(item.article is not None and item.change.seq not in self._prepared for item in items):
             self.prepare(items)  # not prepared (a caller other than the follower)
         prepared, self._prepared = self._prepared, {}
         # Document frequencies first: the new articles are embedded with them.
@@ -386,7 +388,7 @@ class Embedder:
             if item.article is None:
                 store.vectors.remove(item.change.article_id)
                 continue
-            counts, sentence = prepared[item.seq]
+            counts, sentence = prepared[item.change.seq]
             df_change.update(counts.keys())
             rows.append((item.seq, item.article.id, bool(item.article.duplicate_of), counts, sentence))
         store.vectors.add_doc_freqs(dict(df_change))
