@@ -1,11 +1,11 @@
-"""Search: keyword, meaning and hybrid rankings, related words, spelling, facets.
+"""Search: keyword, meaning and hybrid rankings, spelling, facets.
 
 Words must all match; when that finds fewer than `FALLBACK_BELOW` articles,
 articles matching only some words join them (`partial` is true; `EVERY_WORD_WEIGHT`). A query
 written as a sentence (`is_sentence`) ranks by BM25 over all its words instead:
 the article that answers a question often lacks one of its words. The query
 syntax and the Tantivy queries it becomes are in `query.py`; snippets in
-`snippets.py`.
+`snippets.py`; the related words that may stand in for a query word in `related.py`.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from .query import (
     word_clauses,
     written_words,
 )
+from .related import related_words
 from .results import FacetValue, Hit, SearchResults, WordPair
 from .snippets import make_snippet, mark
 
@@ -61,12 +62,6 @@ Occur = tantivy.Occur
 
 PROXIMITY_BOOST = 2.0
 MATCHED_SHOWN = 8  # words listed per result as why it ranks
-# Related words: Kiwi neighbours of a query word, kept when their (centred) cosine
-# reaches EXPAND_MIN and the archive uses them; they weigh EXPAND_BOOST of the word.
-EXPAND_MIN = 0.45
-EXPAND_PER_WORD = 2
-EXPAND_BOOST = 0.4
-EXPAND_TAGS = {"NNG", "VV", "VA", "XR"}
 # Search by meaning: how deep each ranking goes before fusion, the least cosine
 # that counts as found.
 FUSION_DEPTH = 100
@@ -178,41 +173,6 @@ class Searcher:
             filters.append((Occur.Must, Q.term_set_query(self.schema, "id", ids) if ids else Q.empty_query()))
         return filters
 
-    # --- related words and spelling ---
-
-    def related_words(self, terms: list[Term]) -> dict[str, dict[str, float]]:
-        """Word -> {related word: weight}: Kiwi's nearest morphemes that the archive uses.
-
-        Guarded against drift: names are never expanded (엔비디아 has no synonym),
-        a neighbour must be close in the centred space (EXPAND_MIN, measured on the
-        judgement sets) and must occur in the archive.
-        """
-        if self._make_vectors is None:
-            return {}
-        vectors = self._make_vectors()
-        corrector = self.corrector()
-        related: dict[str, dict[str, float]] = {}
-        for t in terms:
-            if t.compound or t.tag not in EXPAND_TAGS or t.morph < 0 or self.analyzer.aliases.lookup(t.text):
-                continue
-            try:
-                neighbours = self.analyzer.kiwi.most_similar_morphemes(t.morph, top_n=20)
-            except (ValueError, RuntimeError):
-                continue
-            found: dict[str, float] = {}
-            for n in neighbours:
-                tag = str(n.tag).split("-", 1)[0]
-                if tag not in EXPAND_TAGS or len(n.form) < 2 or n.form == t.text:
-                    continue
-                score = vectors.similarity(t.morph, n.id)
-                if score >= EXPAND_MIN and corrector.known(n.form) and n.form not in found:
-                    found[n.form] = EXPAND_BOOST
-                if len(found) >= EXPAND_PER_WORD:
-                    break
-            if found:
-                related[t.text] = found
-        return related
-
     # --- rankings ---
 
     def ids(self, searcher: tantivy.Searcher, hits: list) -> list[str]:
@@ -288,9 +248,9 @@ class Searcher:
         articles, related words may stand in for them (the guard against drift:
         수출 never brings in 수입 articles while 수출 itself finds enough)."""
         ranked = self.keyword(searcher, parsed, request, terms, {}, depth)
-        if not request.expand or ranked.strict >= FALLBACK_BELOW:
+        if not request.expand or ranked.strict >= FALLBACK_BELOW or self._make_vectors is None:
             return ranked, {}
-        related = self.related_words(terms)
+        related = related_words(terms, self.analyzer, self._make_vectors(), self.corrector())
         if not related:
             return ranked, {}
         return self.keyword(searcher, parsed, request, terms, related, depth), related
