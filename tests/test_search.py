@@ -408,3 +408,39 @@ def test_a_clear_keyword_answer_keeps_first_place_when_meaning_misses_it():
     # Not far enough ahead: rank fusion decides, and the articles both rankings found lead.
     close = fuse(keyword(6.9 * CLEAR_LEAD * 0.9), meaning).ids
     assert close[:3] == ["b", "c", "d"] and close[3] == "premise"
+
+
+def test_a_number_is_found_however_the_news_writes_it(tmp_path):
+    """News writes one figure three ways: 3,000명, 3000명 and 3천 명 (2만5천, 25,000, 1억 2천만).
+    A reader searching any one of them finds every article that states that figure, and
+    nothing else: 2,3위 (second and third place) is not 23, 1.5% is not 15%, and 300명 is
+    not 3천 명."""
+    import json
+
+    from conftest import cli_json, run_cli
+
+    same = [("산불 대피 주민", "산불이 번지자 주민 3,000명이 대피했다."),
+            ("홍수 대피 주민", "홍수로 강둑이 무너져 3천 명이 대피했다."),
+            ("지진 대피 주민", "지진이 나자 마을 주민 3000명이 대피했다.")]
+    others = [("태풍 대피 주민", "태풍이 다가오자 주민 300명이 대피했다."),
+              ("폭설 대피 주민", "폭설로 고립된 주민 30명이 대피했다.")]
+    money = [("기부 행렬", "시민 2만5천 명이 성금을 보냈다."), ("기부 집계", "성금을 보낸 시민은 25,000명으로 집계됐다."),
+             ("예산 확정", "구청은 1억 2천만 원의 예산을 확정했다."), ("예산 집행", "구청은 120,000,000원을 집행했다."),
+             ("대회 결과", "우리 팀은 2,3위를 차지했다."), ("대회 순위", "상대 팀은 23위에 머물렀다."),
+             ("금리 인상", "기준금리를 1.5%로 올렸다."), ("득표율", "후보는 15%를 얻었다.")]
+    corpus = tmp_path / "numbers.jsonl"
+    corpus.write_text("".join(json.dumps({"title": t, "body": b}, ensure_ascii=False) + "\n"
+                              for t, b in same + others + money), encoding="utf-8")
+    db = tmp_path / "numbers.db"
+    run_cli("ingest", str(corpus), db=db, check=True)
+
+    def found(query: str) -> set[str]:
+        """The articles with every word of the query (not those that join them with some)."""
+        return {h["title"] for h in cli_json("search", query, "--mode", "keyword", db=db)["hits"] if not h["partial"]}
+
+    for query in ("3000명 대피", "3,000명 대피", "3천 명 대피", "3천명이 대피"):
+        assert found(query) == {t for t, _ in same}, query
+    assert found("25000명") == found("2만5천 명") == {"기부 행렬", "기부 집계"}
+    assert found("1억2천만원") == found("120,000,000원") == {"예산 확정", "예산 집행"}
+    assert "대회 결과" not in found("23위")
+    assert found("1.5%") == {"금리 인상"} and found("15%") == {"득표율"}

@@ -30,11 +30,12 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import BadRequest
+from .numbers import figures, plain
 
 MODEL_TYPE = "cong"
 # Bump when the analysis changes in a way that changes index terms: the index
 # notices the new fingerprint and rebuilds itself from the store.
-ANALYSIS_VERSION = "5"  # 5: transcript cues are not analysed
+ANALYSIS_VERSION = "6"  # 6: numbers as their value (numbers.py); 5: transcript cues are not analysed
 # Transcript cues of broadcast pages ([앵커], [기자], 【 앵커멘트 】, <인터뷰>): information for a reader,
 # who sees them as labels, but no word of the story. The analysis (index, names, vectors) and
 # snippets skip them; the stored text keeps them.
@@ -339,7 +340,8 @@ class Analyzer:
                     kept.append((part, tag, offset, offset + len(part), -1))
                     offset += len(part)
                 continue
-            kept.append((tok.form, tag, start, end, tok.id))
+            # A number with thousands separators is its value (3,000 -> 3000: numbers.py).
+            kept.append((plain(tok.form) if tag == "SN" else tok.form, tag, start, end, tok.id))
 
         # 2. Canonical terms, plus joined forms of neighbours written together or
         #    one space apart: any run of 2-3 that is a known name, and any noun pair.
@@ -350,8 +352,18 @@ class Analyzer:
         known = self._known_name
         terms: list[Term] = []
         append = terms.append
+        # Digits with unit numerals (3천, 2만5천, 1억 2천만) are one word, the figure's value
+        # (numbers.py): the digits and units are kept as joined forms, as the words of a name are.
+        runs = figures(kept, joins) if any(k[1] == "NR" for k in kept) else {}
+        within = -1  # the last token of the figure being read
         for i in range(n):
             form, tag, start, end, morph = kept[i]
+            if i in runs:
+                within, figure = runs[i]
+                append(Term(figure, start, kept[within][3], i, False, "SN", -1))
+            if i <= within:
+                append(Term(canonical[i], start, end, i, True))
+                continue
             append(Term(canonical[i], start, end, i, False, tag, morph))
             if i + 1 == n or not joins[i]:
                 continue
@@ -406,7 +418,8 @@ class Analyzer:
         term = self._cache.get(key)
         if term is None:
             hit = self.aliases.lookup(form, tag)
-            term = alias_key(hit) if hit else alias_key(form).strip("'\"")
+            # A number keeps its decimal point (alias keys drop periods: 1.5% is not 15%).
+            term = alias_key(hit) if hit else form if tag == "SN" else alias_key(form).strip("'\"")
             if len(self._cache) < 500_000:
                 self._cache[key] = term
         return term
