@@ -444,3 +444,7 @@ def test_a_number_is_found_however_the_news_writes_it(tmp_path):
     assert found("1억2천만원") == found("120,000,000원") == {"예산 확정", "예산 집행"}
     assert "대회 결과" not in found("23위")
     assert found("1.5%") == {"금리 인상"} and found("15%") == {"득표율"}
+    # Why each ranks: the figure, once, whichever way the article wrote it, marked as printed.
+    hits = {h["title"]: h for h in cli_json("search", "3천 명 대피", db=db)["hits"]}
+    assert all(hits[t]["matched"] == ["3000", "대피"] for t, _ in same)
+    assert "<mark>3,000</mark>명" in hits["산불 대피 주민"]["snippet"] and "<mark>3천</mark>" in hits["홍수 대피 주민"]["snippet"]

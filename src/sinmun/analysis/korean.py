@@ -72,7 +72,7 @@ class Term(NamedTuple):
     end: int
     position: int
     compound: bool = False
-    tag: str = ""  # Kiwi's tag (NNP, NNG, SL, ...); "" for joined forms
+    tag: str = ""  # Kiwi's tag (NNP, NNG, SL, ...); "" for joined forms but a figure's digits and units
     morph: int = -1  # Kiwi's morpheme id (its embedding, for search by meaning); -1 if none
 
 
@@ -361,8 +361,8 @@ class Analyzer:
             if i in runs:
                 within, figure = runs[i]
                 append(Term(figure, start, kept[within][3], i, False, "SN", -1))
-            if i <= within:
-                append(Term(canonical[i], start, end, i, True))
+            if i <= within:  # a digit or unit of the figure: a joined form with its own tag
+                append(Term(canonical[i], start, end, i, True, tag))
                 continue
             append(Term(canonical[i], start, end, i, False, tag, morph))
             if i + 1 == n or not joins[i]:

@@ -173,8 +173,9 @@ def date_clauses(schema: tantivy.Schema, searcher: tantivy.Searcher, spans: dict
 
 def written_words(terms: list[Term], text: str) -> list[Term]:
     """The words of `text` as analysed, with the joined forms inside one written word
-    (박승민 for 박승민은 read as 박승 + 민) but not those across words (버스 노조 -> 버스노조)."""
-    return [t for t in terms if not t.compound or " " not in text[t.start:t.end]]
+    (박승민 for 박승민은 read as 박승 + 민) but not those across words (버스 노조 -> 버스노조),
+    nor the digits and units a figure was written in (3천 is the word 3000; they keep a tag)."""
+    return [t for t in terms if not t.compound or (not t.tag and " " not in text[t.start:t.end])]
 
 
 def word_clauses(terms: list[Term]) -> list[set[str]]:
