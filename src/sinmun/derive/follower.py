@@ -162,7 +162,11 @@ class Follower:
 
     def _write_store(self, items: list[Item], positions: dict[str, int], last: int) -> None:
         for consumer in self.consumers:
-            consumer.prepare(items)  # outside the transaction: the store stays writable meanwhile
+            # Outside the transaction, so the store stays writable meanwhile; only for a consumer
+            # behind the batch (rebuilding the index alone encodes nothing).
+            pending = [i for i in items if i.change.seq > positions[consumer.name]]
+            if pending:
+                consumer.prepare(pending)
         with self.store.transaction():
             for consumer in self.consumers:
                 # Where the store says this consumer is, read under the writer lock: another
