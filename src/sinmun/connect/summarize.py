@@ -121,7 +121,8 @@ def summarize(analyzer: Analyzer, article_id: str, title: str, body: str, k: int
 
 
 def morphemes(analyzer: Analyzer, text: str) -> list[str]:
-    """What ROUGE counts: Kiwi's morphemes, particles included, symbols and numbers left out."""
+    """What ROUGE counts: Kiwi's morphemes, particles included; its S tags (symbols, numbers,
+    Latin and hanja) left out."""
     return [t.form for t in analyzer.kiwi.tokenize(text) if not t.tag.startswith(("S",))]
 
 
